@@ -1,0 +1,2 @@
+/* boot.c: not written yet (owner: flash). */
+#include "boot.h"

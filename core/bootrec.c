@@ -1,0 +1,2 @@
+/* bootrec.c: not written yet (owner: flash). */
+#include "bootrec.h"

@@ -1,0 +1,37 @@
+/*
+ * The flash door: the only way core/ touches flash.
+ *
+ * Implemented by each port (ports/stm32l4r5/flash.c on the chip,
+ * ports/sim/flash_model.c on a PC); no weak defaults, a port that misses one
+ * fails to link. Addresses are absolute (DB_FLASH_BASE based). The whole
+ * bootloader region [DB_FLASH_BASE, DB_APP_BASE) is refused by both erase
+ * and program, whatever the caller asks.
+ */
+#ifndef DB_FLASH_H
+#define DB_FLASH_H
+
+#include <stdint.h>
+
+enum flash_status {
+    FLASH_OK = 0,
+    FLASH_ERR_PROTECTED, /* aimed at the bootloader region or outside flash */
+    FLASH_ERR_ALIGN,     /* address or length not a whole page / double-word */
+    FLASH_ERR_NOT_ERASED,/* program of a double-word that is not erased */
+    FLASH_ERR_HW,        /* the controller reported an error flag */
+    FLASH_ERR_ECC,       /* read hit an uncorrectable ECC error (torn program) */
+};
+
+/* Erase the page that starts at addr (addr must be page aligned). */
+enum flash_status flash_erase_page(uint32_t addr);
+
+/*
+ * Program len bytes at addr: addr 8-byte aligned, len a multiple of 8.
+ * Double-words that are all 0xFF are skipped (left erased), so they may be
+ * programmed later; any other double-word must be erased beforehand.
+ */
+enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len);
+
+/* Copy len bytes from addr; FLASH_ERR_ECC if any of them is unreadable. */
+enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len);
+
+#endif

@@ -1,0 +1,2 @@
+/* ihex.c: not written yet (owner: decoders). */
+#include "ihex.h"

@@ -1,0 +1,2 @@
+/* update.c: not written yet (owner: drive). */
+#include "update.h"

@@ -1,0 +1,2 @@
+/* vfat.c: not written yet (owner: drive). */
+#include "vfat.h"

@@ -1,0 +1,2 @@
+/* writer.c: not written yet (owner: flash). */
+#include "writer.h"

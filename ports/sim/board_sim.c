@@ -1,0 +1,40 @@
+/*
+ * The simulated board: it presents itself as a NUCLEO-L4R5ZI so that files
+ * made for the real board are accepted. The serial number comes from
+ * --serial (two simulated devices on one computer are two drives).
+ */
+#include <string.h>
+
+#include "board.h"
+#include "board_sim.h"
+
+const struct board_info board = {
+    .volume_label = "DROPBOOT",
+    .model = "NUCLEO-L4R5ZI (simulated)",
+    .board_id = "STM32L4R5-NUCLEO-dropboot",
+    .url = "https://github.com/dropboot/dropboot",
+    .usb_manufacturer = "dropboot",
+    .usb_product = "dropboot STM32L4R5",
+    .scsi_vendor = "dropboot",
+    .scsi_product = "STM32L4R5 drive",
+    .usb_vid = 0x1209, /* pid.codes open-source VID */
+    .usb_pid = 0xDB01, /* placeholder until a pid.codes PID is granted */
+};
+
+static char sim_serial[BOARD_SERIAL_LEN + 1] = "000000000000000000000001";
+
+void board_sim_set_serial(const char *serial)
+{
+    /* Left-pad to the fixed width with '0', keep the last digits if too long. */
+    size_t n = strlen(serial);
+    const char *src = (n > BOARD_SERIAL_LEN) ? serial + (n - BOARD_SERIAL_LEN) : serial;
+    size_t m = strlen(src);
+    memset(sim_serial, '0', BOARD_SERIAL_LEN);
+    memcpy(sim_serial + (BOARD_SERIAL_LEN - m), src, m);
+    sim_serial[BOARD_SERIAL_LEN] = '\0';
+}
+
+void board_serial(char out[BOARD_SERIAL_LEN + 1])
+{
+    memcpy(out, sim_serial, BOARD_SERIAL_LEN + 1);
+}

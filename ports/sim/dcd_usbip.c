@@ -1,0 +1,2 @@
+/* dcd_usbip.c: not written yet (owner: usb). */
+#include "dcd.h"

@@ -1,0 +1,2 @@
+/* simdev.c: not written yet (owner: drive). */
+#include "simdev.h"

@@ -1,0 +1,2 @@
+/* msc.c: not written yet (owner: usb). */
+#include "msc.h"

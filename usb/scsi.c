@@ -1,0 +1,2 @@
+/* scsi.c: not written yet (owner: usb). */
+#include "scsi.h"

@@ -1,0 +1,2 @@
+/* usbd.c: not written yet (owner: usb). */
+#include "usbd.h"
