@@ -66,6 +66,7 @@ struct update_file {
     uint32_t size;              /* bytes, from the directory entry */
     bool user_file;             /* not hidden, not system, not OS metadata: worth a "not firmware" status */
     bool chain_complete;        /* extents cover size (the FAT for it has been written) */
+    bool fragmented;            /* more runs than UPDATE_EXTENTS_MAX: cannot be mapped */
     uint8_t extent_count;       /* at least 1 when size > 0 */
     struct update_extent ext[UPDATE_EXTENTS_MAX];
 };
