@@ -3,11 +3,12 @@
 #               firmware, run the simulated-device demo
 #   make check  build, then run every test (unit, integration, e2e)
 #   make e2e    only the end-to-end tests through the real Linux kernel in QEMU
+#   make fuzz   the libFuzzer harnesses, FUZZ_SECONDS each (default 15)
 BUILD_HOST := build/host
 BUILD_FW := build/nucleo_l4r5zi
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps host firmware demo check unit e2e clean
+.PHONY: all deps host firmware demo check unit e2e fuzz clean
 
 all: deps host firmware demo
 
@@ -29,7 +30,10 @@ demo: host
 unit: deps host
 	cd $(BUILD_HOST) && ctest --output-on-failure -j $(JOBS)
 
-check: unit firmware e2e
+check: unit firmware fuzz e2e
+
+fuzz: deps
+	bash tests/fuzz/run.sh
 
 e2e: deps host
 	bash tests/e2e/run.sh

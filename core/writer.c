@@ -1,2 +1,227 @@
-/* writer.c: not written yet (owner: flash). */
+/*
+ * The flash writer (see writer.h for the rules it keeps).
+ *
+ * One page is held in RAM at a time. Moving to another page flushes the held
+ * one: its new double-words are programmed and read back. A page seen for the
+ * first time in this update is erased; a page seen again is loaded from flash
+ * so bytes programmed earlier are compared, not programmed twice.
+ */
 #include "writer.h"
+
+#include <string.h>
+
+#include "bootrec.h"
+#include "crc32.h"
+#include "flash.h"
+
+#define WRITER_CHUNK 256u /* bytes read back per step to verify or CRC: a stack buffer */
+#define WRITER_DW_PER_PAGE (DB_PAGE_SIZE / DB_PROG_UNIT)
+#define WRITER_ERASED 0xFFu
+
+static bool bit_get(const uint8_t *map, uint32_t i) { return (map[i / 8u] >> (i % 8u)) & 1u; }
+static void bit_set(uint8_t *map, uint32_t i) { map[i / 8u] |= (uint8_t)(1u << (i % 8u)); }
+
+static uint32_t page_of(uint32_t addr) { return addr - (addr - DB_FLASH_BASE) % DB_PAGE_SIZE; }
+static uint32_t page_index(uint32_t page) { return (page - DB_APP_BASE) / DB_PAGE_SIZE; }
+
+static enum db_status fail(struct writer *w, enum db_status s)
+{
+    w->status = s;
+    return s;
+}
+
+void writer_init(struct writer *w)
+{
+    memset(w, 0, sizeof *w);
+    w->status = DB_BUSY;
+}
+
+/* Compare flash at addr with expect; a read error is a verify failure too. */
+static bool flash_matches(uint32_t addr, const uint8_t *expect, uint32_t len)
+{
+    uint8_t chunk[WRITER_CHUNK];
+    for (uint32_t off = 0; off < len; off += WRITER_CHUNK) {
+        uint32_t n = len - off < WRITER_CHUNK ? len - off : WRITER_CHUNK;
+        if (flash_read(addr + off, chunk, n) != FLASH_OK || memcmp(chunk, expect + off, n) != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool dw_all_erased(const uint8_t *p)
+{
+    for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
+        if (p[b] != WRITER_ERASED)
+            return false;
+    return true;
+}
+
+/* Program the held page's new double-words, one flash_program per run of them, and verify. */
+static enum db_status flush(struct writer *w)
+{
+    if (w->buf_page == 0)
+        return DB_BUSY;
+    uint32_t dw = 0;
+    while (dw < WRITER_DW_PER_PAGE) {
+        if (!bit_get(w->buf_dirty, dw)) {
+            dw++;
+            continue;
+        }
+        uint32_t first = dw;
+        while (dw < WRITER_DW_PER_PAGE && bit_get(w->buf_dirty, dw)) {
+            if (!dw_all_erased(w->buf + dw * DB_PROG_UNIT))
+                w->program_count++;
+            dw++;
+        }
+        uint32_t off = first * DB_PROG_UNIT;
+        uint32_t len = (dw - first) * DB_PROG_UNIT;
+        if (flash_program(w->buf_page + off, w->buf + off, len) != FLASH_OK)
+            return fail(w, DB_ERR_FLASH);
+        if (!flash_matches(w->buf_page + off, w->buf + off, len))
+            return fail(w, DB_ERR_VERIFY);
+    }
+    memset(w->buf_dirty, 0, sizeof w->buf_dirty);
+    return DB_BUSY;
+}
+
+/* Make page the held one: erase it on first touch, else load what this update put there. */
+static enum db_status hold_page(struct writer *w, uint32_t page)
+{
+    enum db_status s = flush(w);
+    if (s != DB_BUSY)
+        return s;
+    w->buf_page = page;
+    memset(w->buf_has, 0, sizeof w->buf_has);
+    memset(w->buf_dirty, 0, sizeof w->buf_dirty);
+    uint32_t idx = page_index(page);
+    if (!bit_get(w->erased, idx)) {
+        if (flash_erase_page(page) != FLASH_OK)
+            return fail(w, DB_ERR_FLASH);
+        bit_set(w->erased, idx);
+        w->erase_count++;
+        memset(w->buf, WRITER_ERASED, sizeof w->buf);
+        return DB_BUSY;
+    }
+    if (flash_read(page, w->buf, DB_PAGE_SIZE) != FLASH_OK)
+        return fail(w, DB_ERR_VERIFY);
+    /* A programmed double-word holds all its 8 bytes: later data must match them. */
+    for (uint32_t dw = 0; dw < WRITER_DW_PER_PAGE; dw++) {
+        if (dw_all_erased(w->buf + dw * DB_PROG_UNIT))
+            continue;
+        for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
+            bit_set(w->buf_has, dw * DB_PROG_UNIT + b);
+    }
+    return DB_BUSY;
+}
+
+static enum db_status check_range(uint32_t addr, uint32_t len)
+{
+    if (addr >= DB_FLASH_BASE && addr < DB_APP_BASE)
+        return DB_ERR_ADDR_BOOT;
+    if (addr < DB_FLASH_BASE || addr >= DB_APP_END)
+        return DB_ERR_ADDR_RANGE;
+    if (len > DB_APP_END - addr)
+        return DB_ERR_TOO_LARGE;
+    return DB_BUSY;
+}
+
+/* First accepted data: remember the old record's seq, then make sure no app starts until commit. */
+static enum db_status start(struct writer *w)
+{
+    struct bootrec old;
+    w->seq = bootrec_read(&old) ? old.seq + 1u : 1u;
+    if (bootrec_invalidate() != FLASH_OK)
+        return fail(w, DB_ERR_FLASH);
+    w->started = true;
+    return DB_BUSY;
+}
+
+enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    if (w->status != DB_BUSY || len == 0)
+        return w->status;
+    enum db_status s = check_range(addr, len);
+    if (s != DB_BUSY)
+        return fail(w, s);
+    if (!w->started && start(w) != DB_BUSY)
+        return w->status;
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t a = addr + i;
+        uint32_t page = page_of(a);
+        if (page != w->buf_page && hold_page(w, page) != DB_BUSY)
+            return w->status;
+        uint32_t off = a - page;
+        if (bit_get(w->buf_has, off)) {
+            if (w->buf[off] != data[i])
+                return fail(w, DB_ERR_OVERLAP);
+            continue;
+        }
+        w->buf[off] = data[i];
+        bit_set(w->buf_has, off);
+        bit_set(w->buf_dirty, off / DB_PROG_UNIT);
+    }
+    if (addr + len > w->highest)
+        w->highest = addr + len;
+    return DB_BUSY;
+}
+
+/* Pages inside the image that got no data still hold an older app: erase them to 0xFF. */
+static enum db_status erase_gaps(struct writer *w, uint32_t size)
+{
+    for (uint32_t off = 0; off < size; off += DB_PAGE_SIZE) {
+        uint32_t idx = off / DB_PAGE_SIZE;
+        if (bit_get(w->erased, idx))
+            continue;
+        if (flash_erase_page(DB_APP_BASE + off) != FLASH_OK)
+            return fail(w, DB_ERR_FLASH);
+        bit_set(w->erased, idx);
+        w->erase_count++;
+    }
+    return DB_BUSY;
+}
+
+static enum db_status image_crc(uint32_t size, uint32_t *crc)
+{
+    uint8_t chunk[WRITER_CHUNK];
+    *crc = 0;
+    for (uint32_t off = 0; off < size; off += WRITER_CHUNK) {
+        uint32_t n = size - off < WRITER_CHUNK ? size - off : WRITER_CHUNK;
+        if (flash_read(DB_APP_BASE + off, chunk, n) != FLASH_OK)
+            return DB_ERR_VERIFY;
+        *crc = crc32_update(*crc, chunk, n);
+    }
+    return DB_BUSY;
+}
+
+enum db_status writer_commit(struct writer *w, uint32_t app_size, uint32_t format)
+{
+    if (w->status != DB_BUSY)
+        return w->status;
+    if (!w->started)
+        return fail(w, DB_ERR_INCOMPLETE);
+    if (flush(w) != DB_BUSY)
+        return w->status;
+    uint32_t size = w->highest - DB_APP_BASE;
+    if (app_size > size)
+        size = app_size;
+    if (size > DB_APP_SIZE)
+        return fail(w, DB_ERR_TOO_LARGE);
+    if (erase_gaps(w, size) != DB_BUSY)
+        return w->status;
+    struct bootrec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.app_base = DB_APP_BASE;
+    rec.app_size = size;
+    rec.seq = w->seq;
+    rec.format = format;
+    if (image_crc(size, &rec.app_crc) != DB_BUSY)
+        return fail(w, DB_ERR_VERIFY);
+    if (bootrec_write(&rec) != FLASH_OK)
+        return fail(w, DB_ERR_FLASH);
+    struct bootrec back;
+    if (!bootrec_read(&back) || memcmp(&back, &rec, sizeof rec) != 0)
+        return fail(w, DB_ERR_VERIFY);
+    w->app_size = size;
+    w->app_crc = rec.app_crc;
+    return fail(w, DB_DONE);
+}

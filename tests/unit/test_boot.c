@@ -1,0 +1,185 @@
+/* The boot decision starts only a complete, verified, plausible app, and stay requests win. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "boot.h"
+#include "flash_testlib.h"
+
+#define APP_SIZE (16u * 1024u)
+
+static uint8_t img[APP_SIZE];
+
+static int setup_ram(void **state)
+{
+    (void)state;
+    flash_model_open_ram();
+    return 0;
+}
+
+static void set_vectors(uint32_t sp, uint32_t pc)
+{
+    memcpy(img, &sp, 4);
+    memcpy(img + 4, &pc, 4);
+}
+
+static struct boot_decision decide(struct boot_inputs in)
+{
+    struct boot_decision d;
+    boot_decide(&in, &d);
+    return d;
+}
+
+static void commit_app(void)
+{
+    assert_int_equal(testlib_update(img, APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+}
+
+static void empty_flash_stays_for_lack_of_a_record(void **state)
+{
+    (void)state;
+    struct boot_inputs in = {0};
+    assert_int_equal(decide(in).reason, BOOT_STAY_NO_RECORD);
+}
+
+static void committed_app_starts_with_its_sp_and_reset_handler(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 1);
+    set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
+    commit_app();
+    struct boot_inputs in = {0};
+    struct boot_decision d = decide(in);
+    assert_int_equal(d.reason, BOOT_START_APP);
+    assert_int_equal(d.app_sp, 0x20018000u);
+    assert_int_equal(d.app_pc, DB_APP_BASE + 0x1C1u);
+}
+
+static void st_linked_app_with_sp_at_the_end_of_ram_starts(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 2);
+    set_vectors(0x200A0000u, DB_APP_BASE + 0x2F5u); /* CubeMX _estack for the L4R5: end of SRAM3 */
+    commit_app();
+    struct boot_inputs in = {0};
+    assert_int_equal(decide(in).reason, BOOT_START_APP);
+}
+
+static void each_stay_request_wins_over_a_good_app(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 3);
+    commit_app();
+    struct boot_inputs magic = {.stay_magic = true};
+    struct boot_inputs button = {.button = true};
+    struct boot_inputs twice = {.double_reset = true};
+    struct boot_inputs after = {.after_update = true};
+    assert_int_equal(decide(magic).reason, BOOT_STAY_REQUESTED);
+    assert_int_equal(decide(button).reason, BOOT_STAY_BUTTON);
+    assert_int_equal(decide(twice).reason, BOOT_STAY_DOUBLE_RESET);
+    assert_int_equal(decide(after).reason, BOOT_STAY_AFTER_UPDATE);
+    assert_int_equal(decide(magic).app_pc, 0);
+}
+
+static void app_changed_behind_the_record_is_corrupt(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 4);
+    commit_app();
+    /* Someone rewrites the second page without a new record (real erase + program). */
+    uint8_t other[DB_PAGE_SIZE];
+    memset(other, 0x42, sizeof other);
+    assert_int_equal(flash_erase_page(DB_APP_BASE + DB_PAGE_SIZE), FLASH_OK);
+    assert_int_equal(flash_program(DB_APP_BASE + DB_PAGE_SIZE, other, sizeof other), FLASH_OK);
+    struct boot_inputs in = {0};
+    assert_int_equal(decide(in).reason, BOOT_STAY_APP_CORRUPT);
+}
+
+static void unreadable_app_double_word_is_corrupt(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 5);
+    commit_app();
+    flash_model_set_tear(true);
+    flash_model_cut_after(1);
+    assert_int_equal(flash_erase_page(DB_APP_BASE + 2 * DB_PAGE_SIZE), FLASH_ERR_HW);
+    flash_model_power_on();
+    struct boot_inputs in = {0};
+    assert_int_equal(decide(in).reason, BOOT_STAY_APP_CORRUPT);
+}
+
+static void implausible_vectors_keep_the_bootloader(void **state)
+{
+    (void)state;
+    const struct { uint32_t sp, pc; } bad[] = {
+        {0xFFFFFFFFu, 0xFFFFFFFFu},                  /* erased flash */
+        {0x10010000u, DB_APP_BASE + 0x1C1u},         /* SRAM2 alias, not in the RAM window */
+        {0x200A0004u, DB_APP_BASE + 0x1C1u},         /* past the end of RAM */
+        {0x20018002u, DB_APP_BASE + 0x1C1u},         /* not word aligned */
+        {0x20018000u, DB_APP_BASE + 0x1C0u},         /* ARM state (Thumb bit clear) */
+        {0x20018000u, DB_FLASH_BASE + 0x1C1u},       /* into the bootloader */
+        {0x20018000u, (DB_APP_BASE + APP_SIZE) | 1u},/* past the image */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        flash_model_open_ram();
+        testlib_make_image(img, APP_SIZE, 6);
+        set_vectors(bad[i].sp, bad[i].pc);
+        commit_app();
+        struct boot_inputs in = {0};
+        assert_int_equal(decide(in).reason, BOOT_STAY_BAD_VECTORS);
+    }
+}
+
+static void vector_plausibility_edges(void **state)
+{
+    (void)state;
+    const uint32_t pc = DB_APP_BASE + 0x101u;
+    assert_true(boot_vectors_plausible(DB_RAM_END, pc, APP_SIZE));
+    assert_false(boot_vectors_plausible(DB_RAM_END + 4u, pc, APP_SIZE));
+    assert_false(boot_vectors_plausible(DB_RAM_BASE, pc, APP_SIZE)); /* no room for a single push */
+    assert_true(boot_vectors_plausible(DB_RAM_BASE + 4u, pc, APP_SIZE));
+    assert_true(boot_vectors_plausible(DB_RAM_END, (DB_APP_BASE + APP_SIZE - 2u) | 1u, APP_SIZE));
+    assert_false(boot_vectors_plausible(DB_RAM_END, pc, 0x100u)); /* handler past a small image */
+    assert_false(boot_vectors_plausible(DB_RAM_END, DB_APP_BASE | 1u, APP_SIZE)); /* on the vector table itself */
+}
+
+static void no_record_after_the_record_page_is_erased(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 7);
+    commit_app();
+    assert_int_equal(bootrec_invalidate(), FLASH_OK);
+    struct boot_inputs in = {0};
+    assert_int_equal(decide(in).reason, BOOT_STAY_NO_RECORD);
+}
+
+static void every_reason_has_one_line_of_text(void **state)
+{
+    (void)state;
+    for (int r = BOOT_START_APP; r <= BOOT_STAY_AFTER_UPDATE; r++) {
+        const char *t = boot_reason_text((enum boot_reason)r);
+        assert_non_null(t);
+        assert_true(strlen(t) > 5);
+        assert_null(strchr(t, '\n'));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(empty_flash_stays_for_lack_of_a_record, setup_ram),
+        cmocka_unit_test_setup(committed_app_starts_with_its_sp_and_reset_handler, setup_ram),
+        cmocka_unit_test_setup(st_linked_app_with_sp_at_the_end_of_ram_starts, setup_ram),
+        cmocka_unit_test_setup(each_stay_request_wins_over_a_good_app, setup_ram),
+        cmocka_unit_test_setup(app_changed_behind_the_record_is_corrupt, setup_ram),
+        cmocka_unit_test_setup(unreadable_app_double_word_is_corrupt, setup_ram),
+        cmocka_unit_test_setup(implausible_vectors_keep_the_bootloader, setup_ram),
+        cmocka_unit_test_setup(vector_plausibility_edges, setup_ram),
+        cmocka_unit_test_setup(no_record_after_the_record_page_is_erased, setup_ram),
+        cmocka_unit_test_setup(every_reason_has_one_line_of_text, setup_ram),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
