@@ -8,8 +8,6 @@
  * The data cache is off while the controller erases or programs (erratum:
  * it can be corrupted by a read while writing); both caches are reset after.
  */
-#include <string.h>
-
 #include "config.h"
 #include "flash.h"
 #include "flash_io.h"
@@ -163,7 +161,7 @@ enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len)
     if (addr < DB_FLASH_BASE || addr >= end || len > end - addr)
         return FLASH_ERR_PROTECTED;
     flash_ecc_fault = false;
-    memcpy(dst, flash_io_mem(addr), len);
+    flash_io_copy(dst, addr, len);
     flash_io_barrier();
     return flash_ecc_fault ? FLASH_ERR_ECC : FLASH_OK;
 }
