@@ -244,7 +244,10 @@ static void bin_sector(struct update *u, uint32_t idx, const uint8_t *s)
 static enum db_status hex_sink(void *ctx, uint32_t addr, const uint8_t *data, uint32_t len)
 {
     struct update *u = ctx;
+    uint32_t highest = u->writer.highest;
     enum db_status s = writer_write(&u->writer, addr, data, len);
+    if (s == DB_ERR_ADDR_RANGE && addr == highest && addr == DB_APP_END)
+        s = DB_ERR_TOO_LARGE; /* the image runs on past the app area's end */
     return (s == DB_BUSY) ? DB_OK : s;
 }
 
@@ -397,11 +400,11 @@ static bool stream_sector(struct update *u, uint32_t lba, const uint8_t *s)
 
 /* ---- UF2 ---- */
 
-static bool uf2_block_in(struct update *u, const uint8_t *s, const struct update_file *f)
+static bool uf2_block_in(struct update *u, uint32_t lba, const uint8_t *s, const struct update_file *f)
 {
     struct uf2_block b;
     if (u->state == UPDATE_IDLE)
-        open_stream(u, BOOTREC_FMT_UF2, 0, NULL);
+        open_stream(u, BOOTREC_FMT_UF2, lba, NULL);
     if (f != NULL && u->file[0] == '\0')
         copy_name(u->file, f->name);
     if (uf2_decode(s, &b) != DB_OK) {
@@ -476,7 +479,7 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
     if (uf2_is_block(sector)) {
         if (u->state == UPDATE_RECEIVING && u->format != BOOTREC_FMT_UF2)
             return false;
-        return uf2_block_in(u, sector, file);
+        return uf2_block_in(u, lba, sector, file);
     }
     if (u->state == UPDATE_RECEIVING)
         return (u->format == BOOTREC_FMT_UF2) ? false : stream_sector(u, lba, sector);
@@ -504,10 +507,24 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
     return false;
 }
 
+static bool file_contains(const struct update_file *f, uint32_t lba)
+{
+    for (uint32_t x = 0; x < f->extent_count; x++)
+        if (lba >= f->ext[x].lba && lba < f->ext[x].lba + f->ext[x].count)
+            return true;
+    return false;
+}
+
 void update_file(struct update *u, const struct update_file *f)
 {
     if (f->extent_count == 0u)
         return;
+    if (u->state != UPDATE_IDLE && u->file[0] == '\0' && file_contains(f, u->start_lba)) {
+        /* the data came first (Linux): the name arrives with the directory */
+        copy_name(u->file, f->name);
+        if (u->state == UPDATE_FINISHED)
+            copy_name(u->report->file, f->name);
+    }
     if (u->state == UPDATE_IDLE) {
         if (f->user_file && pending_find(u, f->ext[0].lba) != NULL) {
             /* its first sector came and started nothing: say so */
@@ -522,16 +539,11 @@ void update_file(struct update *u, const struct update_file *f)
         }
         return;
     }
-    if (u->state != UPDATE_RECEIVING || u->format == BOOTREC_FMT_UF2) {
-        if (u->state == UPDATE_RECEIVING && u->file[0] == '\0' && f->user_file)
-            copy_name(u->file, f->name);
+    if (u->state != UPDATE_RECEIVING || u->format == BOOTREC_FMT_UF2)
         return;
-    }
     if (f->ext[0].lba != u->start_lba) {
-        /* a file that holds our start sector but begins earlier: we started mid-file */
-        for (uint32_t x = 0; x < f->extent_count; x++)
-            if (u->start_lba >= f->ext[x].lba && u->start_lba < f->ext[x].lba + f->ext[x].count)
-                finish(u, DB_ERR_ORDER);
+        if (file_contains(f, u->start_lba))
+            finish(u, DB_ERR_ORDER); /* the file begins before the sector we took for its start */
         return;
     }
     u->host_file = *f;

@@ -36,8 +36,8 @@ void bootin_gather(const struct bootin_noinit *ni, uint32_t rcc_csr, bool button
     in->stay_magic = kept && ni->stay == BOOT_MAGIC_STAY;
     in->button = button;
     in->double_reset = kept && bootin_double_reset(rcc_csr, ni->double_reset) == BOOTIN_DR_DETECTED;
-    in->after_update = kept && ni->after_update == BOOTIN_AFTER_UPDATE &&
-                       ni->last_check == ~ni->last_status;
+    in->after_update = kept && ni->report.magic == UPDATE_REPORT_MAGIC &&
+                       ni->report.stay == UPDATE_STAY_MAGIC;
 }
 
 bool bootin_jump_ok(uint32_t vtor, uint32_t sp, uint32_t pc)

@@ -11,21 +11,19 @@
 #include <stdint.h>
 
 #include "boot.h"
+#include "update.h"
 
 /* Contract with apps (dropboot_app.h, app.ld): the first word of SRAM1. */
 #define BOOTIN_STAY_ADDR 0x20000000u
 #define BOOTIN_NOINIT_BYTES 64u        /* reserved at 0x20000000 by both linker scripts */
 #define BOOTIN_DR_MARK 0xD0B1E5E7u     /* double-reset window open */
-#define BOOTIN_AFTER_UPDATE 0xAF7E2BADu /* the bootloader reset itself after a refused update */
 #define BOOTIN_DR_WINDOW_MS 500u       /* a second reset inside this window keeps the drive */
 
 /* The .noinit words, in this order from BOOTIN_STAY_ADDR. */
 struct bootin_noinit {
     uint32_t stay;          /* BOOT_MAGIC_STAY: an app asked for the drive */
     uint32_t double_reset;  /* BOOTIN_DR_MARK while the window is open */
-    uint32_t after_update;  /* BOOTIN_AFTER_UPDATE: show the last outcome */
-    uint32_t last_status;   /* enum db_status of the update before that reset */
-    uint32_t last_check;    /* ~last_status: a torn or random value is not believed */
+    struct update_report report; /* core/update's result of the last attempt */
 };
 
 enum bootin_dr {

@@ -38,6 +38,7 @@ struct dcd_ep {
     uint16_t mps;
     bool busy;
     bool short_rx;     /* OUT: last packet was short, the transfer is over */
+    bool got_packet;   /* OUT: a data packet (maybe zero-length) arrived since arming */
 };
 
 static struct {
@@ -122,12 +123,14 @@ void dcd_init(const struct dcd_events *ev)
     g->GCCFG = OTG_GCCFG_PWRDWN_Msk;
     g->GOTGCTL |= OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk;
     g->GUSBCFG = (g->GUSBCFG & ~(OTG_GUSBCFG_TRDT_Msk | OTG_GUSBCFG_FHMOD_Msk)) |
-                 OTG_GUSBCFG_FDMOD_Msk | (OTG_GUSBCFG_TRDT_AHB_ABOVE_32MHZ << OTG_GUSBCFG_TRDT_Pos);
+                 OTG_GUSBCFG_PHYSEL_Msk | OTG_GUSBCFG_TOCAL_MAX | OTG_GUSBCFG_FDMOD_Msk |
+                 (OTG_GUSBCFG_TRDT_AHB_ABOVE_32MHZ << OTG_GUSBCFG_TRDT_Pos);
     clock_delay_ms(DCD_FORCE_MODE_MS);
 
     OTG_PCGCCTL = 0u;
     d->DCTL = OTG_DCTL_SDIS_Msk;
-    d->DCFG = OTG_DCFG_DSPD_FULL;
+    /* NZLSOHSK: a non-zero-length status OUT is answered with STALL. */
+    d->DCFG = OTG_DCFG_DSPD_FULL | OTG_DCFG_NZLSOHSK_Msk;
     dcd_fifo_setup();
     d->DIEPMSK = OTG_EPINT_XFRC_Msk;
     d->DOEPMSK = OTG_EPINT_XFRC_Msk | OTG_DOEPINT_STUP_Msk;
@@ -242,6 +245,7 @@ bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
     ep->done = 0;
     ep->queued = 0;
     ep->short_rx = false;
+    ep->got_packet = false;
     ep->busy = true;
     if (!DCD_EP_IS_IN(ep_addr)) {
         dcd_out_arm(n);
@@ -258,23 +262,53 @@ bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
     return true;
 }
 
+/* RM0432 "IN endpoint disable": NAK, wait for it, disable, flush its FIFO. */
+static void dcd_in_stall(uint8_t n)
+{
+    struct otg_in_ep_regs *i = OTG_IN(n);
+    if (n == 0u || (i->DIEPCTL & OTG_EPCTL_EPENA_Msk) == 0u) {
+        i->DIEPCTL |= OTG_EPCTL_SNAK_Msk | OTG_EPCTL_STALL_Msk;
+    } else {
+        i->DIEPCTL |= OTG_EPCTL_SNAK_Msk;
+        (void)dcd_spin_until(&i->DIEPINT, OTG_DIEPINT_INEPNE_Msk, OTG_DIEPINT_INEPNE_Msk);
+        i->DIEPCTL |= OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk;
+        (void)dcd_spin_until(&i->DIEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
+        i->DIEPINT = OTG_EPINT_EPDISD_Msk | OTG_DIEPINT_INEPNE_Msk;
+    }
+    struct otg_global_regs *g = OTG_GLOBAL;
+    g->GRSTCTL = OTG_GRSTCTL_TXFFLSH_Msk | ((uint32_t)n << OTG_GRSTCTL_TXFNUM_Pos);
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_TXFFLSH_Msk, 0u);
+    dcd.in[n].busy = false;
+}
+
+/* RM0432 "OUT endpoint disable": global OUT NAK first, then disable. */
+static void dcd_out_stall(uint8_t n)
+{
+    struct otg_out_ep_regs *o = OTG_OUT(n);
+    if (n == 0u || (o->DOEPCTL & OTG_EPCTL_EPENA_Msk) == 0u) {
+        o->DOEPCTL |= OTG_EPCTL_STALL_Msk;
+    } else {
+        struct otg_device_regs *d = OTG_DEVICE;
+        d->DCTL |= OTG_DCTL_SGONAK_Msk;
+        (void)dcd_spin_until(&OTG_GLOBAL->GINTSTS, OTG_GINTSTS_BOUTNAKEFF_Msk, OTG_GINTSTS_BOUTNAKEFF_Msk);
+        o->DOEPCTL |= OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk;
+        (void)dcd_spin_until(&o->DOEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
+        o->DOEPINT = OTG_EPINT_EPDISD_Msk;
+        d->DCTL |= OTG_DCTL_CGONAK_Msk;
+    }
+    dcd.out[n].busy = false;
+}
+
 void dcd_ep_stall(uint8_t ep_addr)
 {
     uint8_t n = DCD_EP_NUM(ep_addr);
     if (n >= DCD_EPS)
         return;
     /* A control endpoint stalls both ways; the next SETUP clears it in hardware. */
-    if (DCD_EP_IS_IN(ep_addr) || n == 0u) {
-        uint32_t ctl = OTG_IN(n)->DIEPCTL;
-        if (ctl & OTG_EPCTL_EPENA_Msk)
-            ctl |= OTG_EPCTL_EPDIS_Msk;
-        OTG_IN(n)->DIEPCTL = ctl | OTG_EPCTL_STALL_Msk;
-        dcd.in[n].busy = false;
-    }
-    if (!DCD_EP_IS_IN(ep_addr) || n == 0u) {
-        OTG_OUT(n)->DOEPCTL |= OTG_EPCTL_STALL_Msk;
-        dcd.out[n].busy = false;
-    }
+    if (DCD_EP_IS_IN(ep_addr) || n == 0u)
+        dcd_in_stall(n);
+    if (!DCD_EP_IS_IN(ep_addr) || n == 0u)
+        dcd_out_stall(n);
 }
 
 void dcd_ep_clear_stall(uint8_t ep_addr)
@@ -335,6 +369,8 @@ static void dcd_rx_pop(void)
         }
         return;
     }
+    if (kind == OTG_PKTSTS_SETUP_DONE && n == 0u)
+        dcd_ep0_expect_setup(); /* room for the next back-to-back SETUPs */
     if (kind != OTG_PKTSTS_OUT_DATA) {
         for (uint32_t w = 0; w < words; w++)
             (void)OTG_FIFO(0);
@@ -354,8 +390,11 @@ static void dcd_rx_pop(void)
         memcpy(ep->buf + ep->done, &v, take);
         ep->done += take;
     }
-    if (ep != NULL && ep->busy && bcnt < ep->mps)
-        ep->short_rx = true;
+    if (ep != NULL && ep->busy) {
+        ep->got_packet = true;
+        if (bcnt < ep->mps)
+            ep->short_rx = true;
+    }
 }
 
 static void dcd_xfer_done(uint8_t ep_addr, struct dcd_ep *ep)
@@ -381,13 +420,14 @@ static void dcd_out_events(uint32_t n)
     }
     if ((flags & OTG_EPINT_XFRC_Msk) == 0u)
         return;
-    /* Core 3.10a reports an extra OUT complete for the SETUP stage: not data. */
-    if (n == 0u && (flags & (OTG_DOEPINT_STPKTRX_Msk | OTG_DOEPINT_STSPHSRX_Msk)))
-        return;
+    /* Core 3.10a (this chip) reports an extra OUT complete for the SETUP
+       stage, flagged by STPKTRX/STSPHSRX and with no data packet before it:
+       that one is not the end of a transfer usb/ asked for. */
     struct dcd_ep *ep = &dcd.out[n];
-    if (!ep->busy)
+    if (!ep->busy || !ep->got_packet)
         return;
     if (n == 0u && !ep->short_rx && ep->done < ep->len) {
+        ep->got_packet = false;
         dcd_out_arm(0); /* EP0 takes one packet per hardware transfer */
         return;
     }

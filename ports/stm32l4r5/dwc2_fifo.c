@@ -2,10 +2,11 @@
 #include "dwc2_fifo.h"
 
 #define DWC2_WORD_BYTES 4u
-/* RM0432 "FIFO RAM allocation", device RX FIFO: 10 words for SETUP packets
-   (5 per control EP, times two for back-to-back), a packet plus its status
-   word, twice for double buffering, and one transfer-complete word per OUT EP. */
+/* RM0432 "FIFO RAM allocation", device RX FIFO: 10 locations for SETUP
+   packets, 1 for global OUT NAK, (largest packet / 4 + 1) for a packet and
+   its status word, recommended twice, and 1 transfer-complete word per OUT EP. */
 #define DWC2_RX_SETUP_WORDS 10u
+#define DWC2_RX_GLOBAL_NAK_WORDS 1u
 
 static uint16_t dwc2_words(uint16_t bytes)
 {
@@ -26,7 +27,7 @@ bool dwc2_fifo_plan(uint16_t total_words, const uint16_t in_mps[DWC2_TX_FIFOS_MA
         out->tx_words[i] = (uint16_t)w;
         tx_total += w;
     }
-    uint32_t rx_min = DWC2_RX_SETUP_WORDS + 2u * (dwc2_words(out_mps) + 1u) + out_eps;
+    uint32_t rx_min = DWC2_RX_SETUP_WORDS + DWC2_RX_GLOBAL_NAK_WORDS + 2u * (dwc2_words(out_mps) + 1u) + out_eps;
     if (tx_total + rx_min > total_words)
         return false;
     out->rx_words = (uint16_t)(total_words - tx_total);

@@ -4,8 +4,9 @@
  * asks for a reset.
  *
  * The words that survive a reset live in .noinit at 0x20000000 (see
- * bootin.h and the linker scripts); an app sets the first one through
- * dropboot_app.h.
+ * bootin.h and the linker scripts): the stay word an app sets through
+ * dropboot_app.h, the double-reset marker, and core/update's report of the
+ * last attempt (STATUS.TXT after a refusal).
  */
 #include <string.h>
 
@@ -16,13 +17,70 @@
 #include "clock.h"
 #include "config.h"
 #include "dcd.h"
+#include "msc.h"
 #include "regs_core.h"
 #include "regs_rcc.h"
+#include "scsi.h"
+#include "update.h"
+#include "usbd.h"
+#include "vfat.h"
 #include "watchdog.h"
+
+/* Detached before the reset so the host sees the device leave cleanly. */
+#define MAIN_DETACH_MS 20u
 
 __attribute__((section(".noinit"))) static struct bootin_noinit noinit;
 
-__attribute__((unused)) static void main_system_reset(void)
+/* The drive's state: static, nothing allocated. */
+static struct update main_update;
+static struct vfat main_vfat;
+static struct scsi main_scsi;
+static struct msc main_msc;
+static struct usbd main_usbd;
+static bool main_host_active;
+
+static uint32_t main_sector_count(void *ctx)
+{
+    (void)ctx;
+    return vfat_sector_count();
+}
+
+static enum db_status main_read(void *ctx, uint32_t lba, uint8_t buf[DB_SECTOR_SIZE])
+{
+    (void)ctx;
+    vfat_read(&main_vfat, lba, buf);
+    return DB_OK;
+}
+
+/* Never fails at SCSI level: outcomes go to STATUS.TXT (the drive contract). */
+static enum db_status main_write(void *ctx, uint32_t lba, const uint8_t buf[DB_SECTOR_SIZE])
+{
+    (void)ctx;
+    vfat_write(&main_vfat, lba, buf);
+    return DB_OK;
+}
+
+static void main_eject(void *ctx)
+{
+    (void)ctx;
+    update_eject(&main_update);
+}
+
+static void main_activity(void *ctx)
+{
+    (void)ctx;
+    main_host_active = true;
+}
+
+static const struct scsi_ops main_scsi_ops = {
+    .sector_count = main_sector_count,
+    .read = main_read,
+    .write = main_write,
+    .eject = main_eject,
+    .activity = main_activity,
+};
+
+__attribute__((noreturn)) static void main_system_reset(void)
 {
     __asm volatile("dsb 0xF" ::: "memory");
     SCB->AIRCR = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ_Msk;
@@ -49,20 +107,45 @@ __attribute__((noreturn)) static void main_start_app(uint32_t sp, uint32_t pc)
     __builtin_unreachable();
 }
 
-/* The drive: USB mass storage over the virtual FAT volume, until reset. */
-__attribute__((noreturn)) static void main_run_drive(const struct boot_decision *d)
+static enum board_leds main_leds(void)
 {
-    (void)d;
+    enum db_status st = update_status(&main_update);
+    if (update_state(&main_update) == UPDATE_RECEIVING)
+        return BOARD_LEDS_WRITING;
+    if (st > DB_DONE && st != DB_ERR_NOT_FIRMWARE)
+        return BOARD_LEDS_ERROR;
+    return BOARD_LEDS_WAITING;
+}
+
+/* The drive: USB mass storage over the virtual FAT volume, until reset. */
+__attribute__((noreturn)) static void main_run_drive(void)
+{
     clock_usb_init();
     clock_tick_start();
     watchdog_start();
-    static const struct dcd_events no_events = {0};
-    dcd_init(&no_events);
+    update_init(&main_update, &noinit.report);
+    vfat_init(&main_vfat, &main_update);
+    scsi_init(&main_scsi, &board, &main_scsi_ops, NULL);
+    msc_init(&main_msc, &main_scsi);
+    usbd_init(&main_usbd, &board, &main_msc); /* brings up the controller, detached */
     dcd_connect();
+
+    uint32_t last = clock_ms();
     for (;;) {
         watchdog_refresh();
         dcd_poll();
-        board_leds_show(BOARD_LEDS_WAITING, clock_ms());
+        uint32_t now = clock_ms();
+        if (now != last) {
+            bool reset = update_tick(&main_update, now - last, main_host_active);
+            main_host_active = false;
+            last = now;
+            if (reset) {
+                dcd_disconnect();
+                clock_delay_ms(MAIN_DETACH_MS);
+                main_system_reset();
+            }
+        }
+        board_leds_show(main_leds(), now);
     }
 }
 
@@ -80,9 +163,11 @@ int main(void)
     struct boot_inputs in;
     bootin_gather(&noinit, csr, board_button_pressed(), &in);
     enum bootin_dr dr = bootin_double_reset(csr, noinit.double_reset);
-    noinit.stay = 0u; /* consumed: the next plain reset boots normally */
+    /* Consumed: the next plain reset boots normally. The report itself stays
+       for STATUS.TXT; only its "stay" request is used up. */
+    noinit.stay = 0u;
     noinit.double_reset = 0u;
-    noinit.after_update = 0u;
+    noinit.report.stay = 0u;
 
     struct boot_decision d;
     boot_decide(&in, &d);
@@ -95,5 +180,5 @@ int main(void)
     }
     if (d.reason == BOOT_START_APP && bootin_jump_ok(DB_APP_BASE, d.app_sp, d.app_pc))
         main_start_app(d.app_sp, d.app_pc);
-    main_run_drive(&d);
+    main_run_drive();
 }

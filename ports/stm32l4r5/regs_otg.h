@@ -80,6 +80,8 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 #define OTG_GOTGCTL_BVALOEN_Msk (1u << 6)
 #define OTG_GOTGCTL_BVALOVAL_Msk (1u << 7)
 
+#define OTG_GUSBCFG_TOCAL_MAX 7u   /* bits 2:0: extra PHY clocks of inter-packet timeout */
+#define OTG_GUSBCFG_PHYSEL_Msk (1u << 6) /* full-speed serial transceiver (the embedded PHY) */
 #define OTG_GUSBCFG_TRDT_Pos 10u
 #define OTG_GUSBCFG_TRDT_Msk (0xFu << 10)
 #define OTG_GUSBCFG_TRDT_AHB_ABOVE_32MHZ 6u /* turnaround time for AHB >= 32 MHz */
@@ -94,6 +96,7 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 #define OTG_GRSTCTL_AHBIDL_Msk (1u << 31)
 
 #define OTG_GINTSTS_RXFLVL_Msk (1u << 4)
+#define OTG_GINTSTS_BOUTNAKEFF_Msk (1u << 7)
 #define OTG_GINTSTS_USBSUSP_Msk (1u << 11)
 #define OTG_GINTSTS_USBRST_Msk (1u << 12)
 #define OTG_GINTSTS_ENUMDNE_Msk (1u << 13)
@@ -115,11 +118,13 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 #define OTG_GCCFG_VBDEN_Msk (1u << 21)
 
 #define OTG_DCFG_DSPD_FULL 3u          /* bits 1:0: full speed, internal PHY */
+#define OTG_DCFG_NZLSOHSK_Msk (1u << 2)
 #define OTG_DCFG_DAD_Pos 4u
 #define OTG_DCFG_DAD_Msk (0x7Fu << 4)
 
 #define OTG_DCTL_SDIS_Msk (1u << 1)
 #define OTG_DCTL_CGINAK_Msk (1u << 8)
+#define OTG_DCTL_SGONAK_Msk (1u << 9)
 #define OTG_DCTL_CGONAK_Msk (1u << 10)
 
 #define OTG_EPCTL_MPSIZ_Msk 0x7FFu
@@ -134,6 +139,8 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 #define OTG_EPCTL_EPENA_Msk (1u << 31)
 
 #define OTG_EPINT_XFRC_Msk (1u << 0)
+#define OTG_EPINT_EPDISD_Msk (1u << 1)
+#define OTG_DIEPINT_INEPNE_Msk (1u << 6)  /* IN endpoint NAK effective */
 #define OTG_DOEPINT_STUP_Msk (1u << 3)
 #define OTG_DOEPINT_STSPHSRX_Msk (1u << 5)  /* status phase received (core 3.10a) */
 #define OTG_DOEPINT_STPKTRX_Msk (1u << 15)  /* SETUP packet received (core 3.10a) */

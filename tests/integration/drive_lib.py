@@ -3,7 +3,7 @@
 UF2 files. The UF2 writer follows the spec (github.com/microsoft/uf2) and is
 independent of core/uf2.c on purpose: it is an oracle for the decoder.
 
-  drive_lib.py app OUT.bin SIZE [SEED]     vector table + pseudo-random code bytes
+  drive_lib.py app OUT.bin SIZE [SEED [BASE]]  vector table + pseudo-random code bytes
   drive_lib.py uf2 IN.bin OUT.uf2 [--base A] [--family F] [--payload N] [--flags F]
 """
 import random
@@ -37,7 +37,8 @@ def make_uf2(src, dst, base=APP_BASE, family=FAMILY, payload=256, flags=0x2000):
 
 def main(argv):
     if argv[1] == "app":
-        make_app(argv[2], int(argv[3], 0), int(argv[4], 0) if len(argv) > 4 else 1)
+        make_app(argv[2], int(argv[3], 0), int(argv[4], 0) if len(argv) > 4 else 1,
+                 int(argv[5], 0) if len(argv) > 5 else APP_BASE)
     elif argv[1] == "uf2":
         opts = {"--base": APP_BASE, "--family": FAMILY, "--payload": 256, "--flags": 0x2000}
         rest = argv[4:]

@@ -64,7 +64,7 @@ static void power_on_ram_is_not_believed(void **state)
 {
     (void)state;
     struct bootin_noinit ni = {.stay = BOOT_MAGIC_STAY, .double_reset = BOOTIN_DR_MARK,
-                               .after_update = BOOTIN_AFTER_UPDATE, .last_status = 7, .last_check = ~7u};
+                               .report = {.magic = UPDATE_REPORT_MAGIC, .stay = UPDATE_STAY_MAGIC}};
     struct boot_inputs in;
     bootin_gather(&ni, CSR_POWER_ON, true, &in);
     assert_false(in.stay_magic);
@@ -73,14 +73,19 @@ static void power_on_ram_is_not_believed(void **state)
     assert_true(in.button);
 }
 
-static void after_update_needs_a_consistent_status_word(void **state)
+static void after_update_needs_a_valid_report_that_says_stay(void **state)
 {
     (void)state;
-    struct bootin_noinit ni = {.after_update = BOOTIN_AFTER_UPDATE, .last_status = 5, .last_check = ~5u};
+    struct bootin_noinit ni = {.report = {.magic = UPDATE_REPORT_MAGIC, .stay = UPDATE_STAY_MAGIC,
+                                          .status = DB_ERR_UF2_FAMILY}};
     struct boot_inputs in;
     bootin_gather(&ni, CSR_SOFT, false, &in);
     assert_true(in.after_update);
-    ni.last_check = 5u;
+    ni.report.stay = 0; /* committed: the report is shown, but the app starts */
+    bootin_gather(&ni, CSR_SOFT, false, &in);
+    assert_false(in.after_update);
+    ni.report.stay = UPDATE_STAY_MAGIC;
+    ni.report.magic = 0x12345678u; /* not a report at all */
     bootin_gather(&ni, CSR_SOFT, false, &in);
     assert_false(in.after_update);
 }
@@ -172,7 +177,7 @@ int main(void)
         cmocka_unit_test(second_reset_press_inside_the_window_is_a_double_reset),
         cmocka_unit_test(app_request_word_is_seen_after_a_software_reset),
         cmocka_unit_test(power_on_ram_is_not_believed),
-        cmocka_unit_test(after_update_needs_a_consistent_status_word),
+        cmocka_unit_test(after_update_needs_a_valid_report_that_says_stay),
         cmocka_unit_test(double_reset_reaches_the_boot_inputs),
         cmocka_unit_test(app_header_and_linker_scripts_agree_on_the_stay_word),
         cmocka_unit_test(jump_accepts_an_st_linked_app),

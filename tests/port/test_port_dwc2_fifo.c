@@ -49,8 +49,8 @@ static void driver_layout_fits_320_words_without_overlap(void **state)
         assert_true(l.tx_words[i] >= DWC2_TX_MIN_WORDS);
     assert_int_equal(l.tx_words[0], 16); /* one 64-byte packet */
     assert_int_equal(l.tx_words[1], 32); /* two packets: double buffered */
-    /* RM0432 minimum for the RX FIFO: 10 + 2 * (16 + 1) + 3 OUT endpoints. */
-    assert_true(l.rx_words >= 10 + 2 * (64 / 4 + 1) + 3);
+    /* RM0432 for the RX FIFO: 10 SETUP + 1 global NAK + 2 * (16 + 1) + 3 OUT endpoints. */
+    assert_true(l.rx_words >= 10 + 1 + 2 * (64 / 4 + 1) + 3);
     assert_int_equal(l.tx_words[3], 0);
 }
 
@@ -93,7 +93,7 @@ static void too_many_large_fifos_are_refused(void **state)
     struct dwc2_fifo_layout l;
     assert_false(dwc2_fifo_plan(OTG_FIFO_WORDS, in_mps, 1, 64, &l));
     /* The RX minimum counts too: no room left for it is a refusal. */
-    const uint16_t big[DWC2_TX_FIFOS_MAX] = {64, 256, 272, 0, 0, 0}; /* 280 TX words + 47 RX > 320 */
+    const uint16_t big[DWC2_TX_FIFOS_MAX] = {64, 256, 272, 0, 0, 0}; /* 280 TX words + 48 RX > 320 */
     assert_false(dwc2_fifo_plan(OTG_FIFO_WORDS, big, 3, 64, &l));
 }
 
