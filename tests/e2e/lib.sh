@@ -1,0 +1,245 @@
+# lib.sh: helpers for e2e scenarios, sourced (busybox ash) by the guest's init
+# in each scenario's own shell. See tests/e2e/README.md for how to write one.
+#
+# A device is one dropboot-sim serving a flash file over USB/IP on loopback,
+# with a usbip_attach --follow next to it that re-attaches the drive whenever
+# the simulated bootloader resets and comes back as a drive.
+
+FW=/e2e/fw                 # test firmware made by run.sh
+APP_OFFSET=32768           # 0x8000: the app area's offset in the flash file (app at 0x08008000)
+FAMILY=0x00ff6919          # STM32L4, the family this board takes
+VERSION=$(cat $FW/version) # DB_VERSION from core/config.h
+RESULTS=/tmp/e2e/results
+
+result() { echo "$1"; echo "$1" >>$RESULTS; }
+pass() { result "PASS $SC/$1"; }
+fail() { result "FAIL $SC/$1: $2"; return 1; }
+skip() { result "SKIP $SC/$1: $2"; }
+# Progress on the console, also from inside a check (whose output is captured).
+log() { echo "  ($SC $(cut -d' ' -f1 /proc/uptime)s) $*" >/dev/console; }
+
+# check NAME CMD [ARGS...]: PASS if CMD succeeds, else FAIL with the last
+# lines it printed. Returns CMD's status, so a scenario can stop: check ... || return
+check() {
+    local name=$1
+    shift
+    if "$@" >$SCDIR/check.out 2>&1; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "$* -> $(tail -n 6 $SCDIR/check.out | tr '\n' '|')"
+    return 1
+}
+
+scenario_begin() {
+    SC=$1
+    SCDIR=/tmp/e2e/$SC
+    mkdir -p $SCDIR
+    : >$SCDIR/pids
+    DEV_SEQ=0
+    SC_NUM=$(echo "$SC" | sed 's/^0*\([0-9]\)/\1/; s/-.*//') # "05-x" -> 5, no octal surprise
+}
+
+scenario_end() {
+    dev_stop
+    return 0
+}
+
+# --- the device ----------------------------------------------------------------
+
+# dev_start NAME [SIM OPTIONS...]: serve $SCDIR/NAME.flash (the simulator
+# creates it erased when missing; copy a fixture there first to start from
+# it) and follow it with usbip_attach. Each device gets its own TCP port.
+dev_start() {
+    DEV=$1
+    shift
+    DEV_FLASH=$SCDIR/$DEV.flash
+    DEV_SEQ=$((DEV_SEQ + 1))
+    DEV_PORT=$((4000 + SC_NUM * 10 + DEV_SEQ))
+    DEV_MNT=/mnt/$SC-$DEV
+    DEV_DISK=""
+    dropboot-sim --flash $DEV_FLASH "$@" serve --usbip 127.0.0.1:$DEV_PORT >$SCDIR/$DEV.sim.log 2>&1 &
+    DEV_SIM=$!
+    echo $DEV_SIM >>$SCDIR/pids
+    usbip_attach --follow --wait 3 127.0.0.1 $DEV_PORT 1-1 >$SCDIR/$DEV.attach.log 2>&1 &
+    DEV_ATT=$!
+    echo $DEV_ATT >>$SCDIR/pids
+    log "device $DEV: dropboot-sim $* serve on port $DEV_PORT (pid $DEV_SIM)"
+}
+
+# True while process $1 runs (a zombie, which kill -0 still finds, has ended).
+alive() {
+    [ -r /proc/$1/stat ] || return 1
+    ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat
+}
+
+# dev_stop: end the current device's simulator and follower, unmount.
+dev_stop() {
+    [ -n "$DEV" ] || return 0
+    if grep -q " $DEV_MNT " /proc/mounts; then
+        umount $DEV_MNT 2>/dev/null || umount -l $DEV_MNT
+    fi
+    for pid in $DEV_ATT $DEV_SIM; do
+        alive $pid && kill $pid 2>/dev/null
+        wait $pid 2>/dev/null
+    done
+    DEV=""
+}
+
+# A whole SCSI disk in /proc/partitions (only our devices are disks here).
+disk_now() {
+    awk '$4 ~ /^sd[a-z]+$/ { print $4 }' /proc/partitions | tail -n 1
+}
+
+# wait_disk [SECONDS]: until the drive is a block device; sets DEV_DISK
+# (sdX) and DEV_VOL (the FAT volume: sdX1 with a partition table, else sdX).
+wait_disk() {
+    local tenths=$((${1:-20} * 10)) i=0
+    while :; do
+        DEV_DISK=$(disk_now)
+        [ -n "$DEV_DISK" ] && [ -b /dev/$DEV_DISK ] && break
+        i=$((i + 1))
+        if [ $i -ge $tenths ]; then
+            echo "no disk after ${1:-20} s; attach log: $(tail -n 3 $SCDIR/$DEV.attach.log | tr '\n' ' ') sim log: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"
+            return 1
+        fi
+        usleep 100000
+    done
+    usleep 200000 # let the partition scan finish
+    if grep -q " ${DEV_DISK}1\$" /proc/partitions; then DEV_VOL=/dev/${DEV_DISK}1; else DEV_VOL=/dev/$DEV_DISK; fi
+    log "disk $DEV_DISK, volume $DEV_VOL ($(awk -v d=$DEV_DISK '$4 == d { print $3 }' /proc/partitions) KB)"
+}
+
+# wait_gone [SECONDS]: until the drive has left (the device reset itself).
+wait_gone() {
+    local tenths=$((${1:-15} * 10)) i=0
+    while grep -q " $DEV_DISK\$" /proc/partitions; do
+        i=$((i + 1))
+        if [ $i -ge $tenths ]; then
+            echo "$DEV_DISK still there after ${1:-15} s"
+            return 1
+        fi
+        usleep 100000
+    done
+    log "disk $DEV_DISK gone"
+}
+
+# wait_stays [SECONDS]: the drive is still there after SECONDS and the
+# simulator still runs (nothing made it reset).
+wait_stays() {
+    sleep ${1:-3}
+    grep -q " $DEV_DISK\$" /proc/partitions || { echo "$DEV_DISK disappeared"; return 1; }
+    alive $DEV_SIM || { echo "dropboot-sim exited: $(tail -n 3 $SCDIR/$DEV.sim.log)"; return 1; }
+}
+
+# wait_app_started [SECONDS]: the simulator said "app started at 0x08008000"
+# and exited 0 (after a commit the app owns the USB port: no drive).
+wait_app_started() {
+    local tenths=$((${1:-15} * 10)) i=0 rc
+    while alive $DEV_SIM; do
+        i=$((i + 1))
+        if [ $i -ge $tenths ]; then
+            echo "dropboot-sim still running after ${1:-15} s: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"
+            return 1
+        fi
+        usleep 100000
+    done
+    wait $DEV_SIM
+    rc=$?
+    log "dropboot-sim exited $rc: $(tail -n 1 $SCDIR/$DEV.sim.log)"
+    [ $rc = 0 ] || { echo "dropboot-sim exit status $rc: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"; return 1; }
+    grep -q 'app started at 0x08008000' $SCDIR/$DEV.sim.log || { echo "no 'app started at 0x08008000' in the simulator's output"; return 1; }
+}
+
+dev_mount() {
+    mkdir -p $DEV_MNT
+    mount -t vfat $DEV_VOL $DEV_MNT
+}
+
+dev_umount() {
+    umount $DEV_MNT
+}
+
+dev_eject() {
+    eject /dev/$DEV_DISK
+}
+
+# attach_and_mount: the drive appears and mounts.
+attach_and_mount() {
+    check attach wait_disk 20 || return 1
+    check mount dev_mount
+}
+
+# --- the flash file ----------------------------------------------------------------
+
+# flash_has_app FILE: the app area starts with FILE's bytes.
+flash_has_app() {
+    local size
+    size=$(wc -c <$1)
+    dd if=$DEV_FLASH bs=4096 skip=$((APP_OFFSET / 4096)) 2>/dev/null | head -c $size >$SCDIR/app-area.bin
+    cmp $SCDIR/app-area.bin $1
+}
+
+# flash_app_erased [BYTES]: the app area's first BYTES (default 64 KB) read as erased flash.
+flash_app_erased() {
+    local n=${1:-65536}
+    dd if=$DEV_FLASH bs=4096 skip=$((APP_OFFSET / 4096)) 2>/dev/null | head -c $n >$SCDIR/app-area.bin
+    head -c $n /dev/zero | tr '\000' '\377' | cmp $SCDIR/app-area.bin -
+}
+
+# flash_boot_region_erased: the simulated flash has no bootloader code in its
+# first 32 KB; nothing may ever write there.
+flash_boot_region_erased() {
+    head -c $APP_OFFSET $DEV_FLASH >$SCDIR/boot-area.bin
+    head -c $APP_OFFSET /dev/zero | tr '\000' '\377' | cmp $SCDIR/boot-area.bin -
+}
+
+# sim_says TEXT: the simulator's boot decision for the flash file contains TEXT.
+sim_says() {
+    dropboot-sim --flash $DEV_FLASH status >$SCDIR/status.out 2>&1
+    cat $SCDIR/status.out
+    grep -q "$1" $SCDIR/status.out
+}
+
+# sim_has_option OPTION: dropboot-sim's usage mentions OPTION.
+sim_has_option() {
+    dropboot-sim --help 2>&1 | grep -q -- "$1"
+}
+
+# --- what a user does -----------------------------------------------------------------
+
+# flash_cycle FILE HOW APP: on the current (fresh) device, copy FILE and end
+# the way HOW says, then expect the reset, the app start and APP in flash.
+#   sync    cp; sync; umount (right away, within the device's idle time)
+#   umount  cp; umount (umount writes everything back)
+#   eject   cp; sync; umount; eject (START STOP UNIT: the device resets at once)
+flash_cycle() {
+    local file=$1 how=$2 app=$3
+    attach_and_mount || return 1
+    check "copy-$(basename $file)" cp $file $DEV_MNT/ || return 1
+    case $how in
+    sync) check sync sync && check umount dev_umount ;;
+    umount) check umount dev_umount ;;
+    eject) check sync sync && check umount dev_umount && check eject dev_eject ;;
+    esac
+    check reset wait_gone 15 || return 1
+    check app-started wait_app_started 15 || return 1
+    check flash-holds-app flash_has_app $app
+    check boot-region-untouched flash_boot_region_erased
+    check boot-decision-start-app sim_says "start app at 0x08008000"
+}
+
+# fixture_committed: the path of a flash file holding small.bin as a
+# committed app, made once per guest run by a real update (a UF2 copy).
+fixture_committed() {
+    local f=/tmp/e2e/fixture-small.flash
+    if [ ! -f $f ]; then
+        local sc=$SC
+        SC=$SC/fixture
+        dev_start fixture
+        flash_cycle $FW/small.uf2 sync $FW/small.bin >/dev/console && cp $DEV_FLASH $f
+        dev_stop
+        SC=$sc
+    fi
+    [ -f $f ] && echo $f
+}
