@@ -1,2 +1,614 @@
-/* vfat.c: not written yet (owner: drive). */
+/*
+ * The virtual FAT16 volume (see vfat.h for the geometry and why).
+ *
+ * Reads: overlay first (what the host wrote this session), else synthesized.
+ * Writes: metadata into the overlay (a sector equal to what we would
+ * synthesize frees its slot instead), data to core/update; after every FAT or
+ * root directory write the root directory is parsed again and each host file
+ * is handed to core/update as LBA extents. The synthesized files sit in the
+ * first clusters: INFO_UF2.TXT, INDEX.HTM, STATUS.TXT (one cluster each),
+ * then CURRENT.UF2, so the free space after them is one contiguous run.
+ */
+#include <string.h>
+
+#include "board.h"
+#include "bootrec.h"
+#include "crc32.h"
+#include "flash.h"
+#include "uf2.h"
 #include "vfat.h"
+
+#if VFAT_CLUSTER_COUNT < 4085u || VFAT_CLUSTER_COUNT >= 65525u
+#error "cluster count outside FAT16's range: hosts would take it for FAT12 or FAT32"
+#endif
+#if VFAT_FAT_SECTORS * (DB_SECTOR_SIZE / 2u) < VFAT_CLUSTER_COUNT + 2u
+#error "the FAT is too small for the clusters"
+#endif
+
+#define FAT_ENTRIES_PER_SECTOR (DB_SECTOR_SIZE / 2u)
+#define DIRENT_SIZE 32u
+#define DIRENTS_PER_SECTOR (DB_SECTOR_SIZE / DIRENT_SIZE)
+#define FAT_EOC 0xFFFFu     /* end of chain as we write it */
+#define FAT_EOC_MIN 0xFFF8u /* any value from here on ends a chain */
+#define FAT_MEDIA 0xF8u     /* fixed disk */
+
+#define ATTR_READ_ONLY 0x01u
+#define ATTR_HIDDEN 0x02u
+#define ATTR_SYSTEM 0x04u
+#define ATTR_VOLUME_ID 0x08u
+#define ATTR_DIRECTORY 0x10u
+#define ATTR_ARCHIVE 0x20u
+#define ATTR_LFN 0x0Fu
+#define DIRENT_FREE 0x00u
+#define DIRENT_DELETED 0xE5u
+
+/* Fixed timestamps keep dumped images byte-identical run to run:
+ * 2024-01-01 12:00:00 in FAT's packed date and time. */
+#define FAT_DATE (((2024u - 1980u) << 9) | (1u << 5) | 1u)
+#define FAT_TIME (12u << 11)
+
+#define UF2_CURRENT_PAYLOAD UF2_PAYLOAD_STD /* CURRENT.UF2: 256 bytes per block, as converters write */
+
+enum vfat_own_file { OWN_INFO, OWN_INDEX, OWN_STATUS, OWN_CURRENT, OWN_COUNT };
+#define OWN_FIRST_CLUSTER 2u /* cluster numbers start at 2 */
+#define CURRENT_CLUSTER (OWN_FIRST_CLUSTER + OWN_CURRENT)
+
+static const char own_name[OWN_COUNT][11] = {
+    {'I', 'N', 'F', 'O', '_', 'U', 'F', '2', 'T', 'X', 'T'},
+    {'I', 'N', 'D', 'E', 'X', ' ', ' ', ' ', 'H', 'T', 'M'},
+    {'S', 'T', 'A', 'T', 'U', 'S', ' ', ' ', 'T', 'X', 'T'},
+    {'C', 'U', 'R', 'R', 'E', 'N', 'T', ' ', 'U', 'F', '2'},
+};
+
+/* ---- little helpers: byte order and text ---- */
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+static uint32_t get16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
+static uint32_t get32(const uint8_t *p) { return get16(p) | (get16(p + 2) << 16); }
+
+/* Text files are built into a caller's buffer, cut (never overrun) at its end. */
+struct text {
+    char *p;
+    uint32_t cap; /* bytes available, one kept for the NUL */
+    uint32_t len;
+};
+
+static void text_str(struct text *t, const char *s)
+{
+    for (; *s != '\0' && t->len + 1u < t->cap; s++)
+        t->p[t->len++] = *s;
+    t->p[t->len] = '\0';
+}
+
+static void text_dec(struct text *t, uint32_t v)
+{
+    char digits[11]; /* 4294967295 and a NUL */
+    uint32_t i = sizeof digits - 1u;
+    digits[i] = '\0';
+    do {
+        digits[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0u && i > 0u);
+    text_str(t, &digits[i]);
+}
+
+static void text_hex32(struct text *t, uint32_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char s[11] = "0x";
+    for (uint32_t i = 0; i < 8u; i++)
+        s[2 + i] = hex[(v >> (28u - 4u * i)) & 0xFu];
+    s[10] = '\0';
+    text_str(t, s);
+}
+
+/* ---- the synthesized content ---- */
+
+static uint32_t current_blocks(const struct vfat *v)
+{
+    return (v->current_size + UF2_CURRENT_PAYLOAD - 1u) / UF2_CURRENT_PAYLOAD;
+}
+
+static uint32_t current_clusters(const struct vfat *v)
+{
+    return (current_blocks(v) * DB_SECTOR_SIZE + VFAT_CLUSTER_BYTES - 1u) / VFAT_CLUSTER_BYTES;
+}
+
+static uint32_t text_info(char *out, uint32_t n)
+{
+    char serial[BOARD_SERIAL_LEN + 1];
+    struct text t = {out, n, 0};
+    board_serial(serial);
+    text_str(&t, "UF2 Bootloader v" DB_VERSION " dropboot\r\nModel: ");
+    text_str(&t, board.model);
+    text_str(&t, "\r\nBoard-ID: ");
+    text_str(&t, board.board_id);
+    text_str(&t, "\r\nFamily-ID: ");
+    text_hex32(&t, DB_UF2_FAMILY);
+    text_str(&t, "\r\nSerial: ");
+    text_str(&t, serial);
+    text_str(&t, "\r\nApp-Base: ");
+    text_hex32(&t, DB_APP_BASE);
+    text_str(&t, "\r\nApp-Max-Size: ");
+    text_dec(&t, DB_APP_SIZE);
+    text_str(&t, "\r\n");
+    return t.len;
+}
+
+static uint32_t text_index(char *out, uint32_t n)
+{
+    struct text t = {out, n, 0};
+    text_str(&t, "<!doctype html>\r\n<html><head><meta http-equiv=\"refresh\" content=\"0; url=");
+    text_str(&t, board.url);
+    text_str(&t, "\"><title>dropboot</title></head>\r\n<body>dropboot: <a href=\"");
+    text_str(&t, board.url);
+    text_str(&t, "\">");
+    text_str(&t, board.url);
+    text_str(&t, "</a></body></html>\r\n");
+    return t.len;
+}
+
+static const char *format_name(uint32_t format)
+{
+    switch (format) {
+    case BOOTREC_FMT_UF2: return "UF2";
+    case BOOTREC_FMT_HEX: return "Intel HEX";
+    case BOOTREC_FMT_BIN: return "BIN";
+    default: return "";
+    }
+}
+
+uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
+{
+    struct text t = {out, n, 0};
+    enum db_status s = update_status(v->update);
+    const char *file = update_file_name(v->update);
+    struct bootrec r;
+
+    text_str(&t, "dropboot " DB_VERSION " ");
+    text_str(&t, board.model);
+    text_str(&t, "\r\nResult: ");
+    text_str(&t, db_status_name(s));
+    text_str(&t, "\r\n");
+    text_str(&t, db_status_text(s));
+    text_str(&t, "\r\n");
+    if (file[0] != '\0') {
+        text_str(&t, "File: ");
+        text_str(&t, file);
+        if (update_format(v->update) != 0u) {
+            text_str(&t, " (");
+            text_str(&t, format_name(update_format(v->update)));
+            text_str(&t, ")");
+        }
+        text_str(&t, "\r\n");
+    }
+    if (bootrec_read(&r)) {
+        text_str(&t, "App: ");
+        text_hex32(&t, r.app_base);
+        text_str(&t, " ");
+        text_dec(&t, r.app_size);
+        text_str(&t, " bytes CRC-32 ");
+        text_hex32(&t, r.app_crc);
+        text_str(&t, " from ");
+        text_str(&t, format_name(r.format));
+        text_str(&t, "\r\n");
+    } else {
+        text_str(&t, "App: none (no verified app in flash)\r\n");
+    }
+    return t.len;
+}
+
+/* Content and length of a small own file, built into a sector buffer. */
+static uint32_t own_text(const struct vfat *v, enum vfat_own_file f, uint8_t buf[DB_SECTOR_SIZE])
+{
+    char *out = (char *)buf;
+    memset(buf, 0, DB_SECTOR_SIZE);
+    switch (f) {
+    case OWN_INFO: return text_info(out, DB_SECTOR_SIZE);
+    case OWN_INDEX: return text_index(out, DB_SECTOR_SIZE);
+    case OWN_STATUS: return vfat_status_text(v, out, DB_SECTOR_SIZE);
+    default: return 0;
+    }
+}
+
+static uint32_t own_size(const struct vfat *v, enum vfat_own_file f)
+{
+    uint8_t tmp[DB_SECTOR_SIZE];
+    if (f == OWN_CURRENT)
+        return current_blocks(v) * DB_SECTOR_SIZE;
+    uint32_t len = own_text(v, f, tmp);
+    /* the NUL of the text builder is not part of the file */
+    return len;
+}
+
+static void synth_boot(const struct vfat *v, uint8_t *b)
+{
+    static const uint8_t jump[3] = {0xEB, 0x3C, 0x90}; /* jmp over the BPB, nop */
+    const char *label = board.volume_label;
+    b[0] = jump[0];
+    b[1] = jump[1];
+    b[2] = jump[2];
+    memcpy(b + 3, "MSWIN4.1", 8); /* the OEM name the FAT spec recommends */
+    put16(b + 11, DB_SECTOR_SIZE);
+    b[13] = (uint8_t)VFAT_SECTORS_PER_CLUSTER;
+    put16(b + 14, VFAT_RESERVED_SECTORS);
+    b[16] = (uint8_t)VFAT_FAT_COUNT;
+    put16(b + 17, VFAT_ROOT_ENTRIES);
+    put16(b + 19, VFAT_SECTOR_COUNT < 0x10000u ? VFAT_SECTOR_COUNT : 0u);
+    b[21] = FAT_MEDIA;
+    put16(b + 22, VFAT_FAT_SECTORS);
+    put16(b + 24, 63);  /* sectors per track, as for any USB disk */
+    put16(b + 26, 255); /* heads */
+    put32(b + 28, 0);   /* hidden sectors: superfloppy, no partition table */
+    put32(b + 32, VFAT_SECTOR_COUNT < 0x10000u ? 0u : VFAT_SECTOR_COUNT);
+    b[36] = 0x80; /* drive number: Windows' command line wants a hard disk here */
+    b[38] = 0x29; /* extended boot signature: ID, label and type follow */
+    put32(b + 39, v->serial);
+    memset(b + 43, ' ', 11);
+    for (uint32_t i = 0; i < 11u && label[i] != '\0'; i++)
+        b[43 + i] = (uint8_t)label[i];
+    memcpy(b + 54, "FAT16   ", 8);
+    b[510] = 0x55;
+    b[511] = 0xAA;
+}
+
+static uint32_t fat_synth(const struct vfat *v, uint32_t c)
+{
+    if (c == 0u)
+        return 0xFF00u | FAT_MEDIA;
+    if (c == 1u)
+        return FAT_EOC;
+    if (c < CURRENT_CLUSTER)
+        return FAT_EOC; /* the one-cluster text files */
+    uint32_t n = current_clusters(v);
+    if (c < CURRENT_CLUSTER + n)
+        return (c + 1u == CURRENT_CLUSTER + n) ? FAT_EOC : c + 1u;
+    return 0; /* free */
+}
+
+static void dirent(uint8_t *e, const char name[11], uint8_t attr, uint32_t cluster, uint32_t size)
+{
+    memcpy(e, name, 11);
+    e[11] = attr;
+    put16(e + 14, FAT_TIME); /* created */
+    put16(e + 16, FAT_DATE);
+    put16(e + 18, FAT_DATE); /* accessed */
+    put16(e + 22, FAT_TIME); /* written */
+    put16(e + 24, FAT_DATE);
+    put16(e + 26, cluster);
+    put32(e + 28, size);
+}
+
+static void synth_root(const struct vfat *v, uint8_t *b)
+{
+    char label[11];
+    memset(label, ' ', sizeof label);
+    for (uint32_t i = 0; i < 11u && board.volume_label[i] != '\0'; i++)
+        label[i] = board.volume_label[i];
+    dirent(b, label, ATTR_VOLUME_ID, 0, 0);
+    b += DIRENT_SIZE;
+    for (uint32_t f = 0; f < OWN_COUNT; f++) {
+        if (f == OWN_CURRENT && v->current_size == 0u)
+            break; /* no valid app: no CURRENT.UF2 */
+        dirent(b, own_name[f], ATTR_READ_ONLY | ATTR_ARCHIVE, OWN_FIRST_CLUSTER + f,
+               own_size(v, (enum vfat_own_file)f));
+        b += DIRENT_SIZE;
+    }
+}
+
+/* Block i of CURRENT.UF2: the app as UF2, bytes past the app's end 0xFF. */
+static void synth_current(const struct vfat *v, uint32_t i, uint8_t *b)
+{
+    uint8_t payload[UF2_CURRENT_PAYLOAD];
+    uint32_t off = i * UF2_CURRENT_PAYLOAD;
+    uint32_t len = v->current_size - off;
+    if (len > UF2_CURRENT_PAYLOAD)
+        len = UF2_CURRENT_PAYLOAD;
+    memset(payload, 0xFF, sizeof payload);
+    if (flash_read(DB_APP_BASE + off, payload, len) != FLASH_OK)
+        memset(payload, 0xFF, sizeof payload); /* unreadable (torn) flash reads as erased */
+    struct uf2_block blk = {
+        .flags = UF2_FLAG_FAMILY_ID,
+        .target_addr = DB_APP_BASE + off,
+        .payload_size = UF2_CURRENT_PAYLOAD,
+        .block_no = i,
+        .num_blocks = current_blocks(v),
+        .family_or_size = DB_UF2_FAMILY,
+        .payload = payload,
+    };
+    uf2_encode(b, &blk);
+}
+
+static void synth_data(const struct vfat *v, uint32_t lba, uint8_t *b)
+{
+    uint32_t rel = lba - VFAT_DATA_LBA;
+    uint32_t c = OWN_FIRST_CLUSTER + rel / VFAT_SECTORS_PER_CLUSTER;
+    uint32_t s = rel % VFAT_SECTORS_PER_CLUSTER;
+    if (c < CURRENT_CLUSTER) {
+        if (s == 0u)
+            (void)own_text(v, (enum vfat_own_file)(c - OWN_FIRST_CLUSTER), b);
+        return;
+    }
+    uint32_t block = (c - CURRENT_CLUSTER) * VFAT_SECTORS_PER_CLUSTER + s;
+    if (block < current_blocks(v))
+        synth_current(v, block, b);
+}
+
+/* FAT2 is shown as FAT1: both copies are one overlay slot. */
+static uint32_t overlay_key(uint32_t lba)
+{
+    if (lba >= VFAT_FAT2_LBA && lba < VFAT_FAT2_LBA + VFAT_FAT_SECTORS)
+        return lba - VFAT_FAT_SECTORS;
+    return lba;
+}
+
+static void synth(const struct vfat *v, uint32_t lba, uint8_t *b)
+{
+    memset(b, 0, DB_SECTOR_SIZE);
+    lba = overlay_key(lba);
+    if (lba == 0u) {
+        synth_boot(v, b);
+    } else if (lba < VFAT_FAT2_LBA) {
+        uint32_t first = (lba - VFAT_FAT1_LBA) * FAT_ENTRIES_PER_SECTOR;
+        for (uint32_t i = 0; i < FAT_ENTRIES_PER_SECTOR; i++)
+            put16(b + 2u * i, fat_synth(v, first + i));
+    } else if (lba < VFAT_DATA_LBA) {
+        if (lba == VFAT_ROOT_LBA)
+            synth_root(v, b);
+    } else if (lba < VFAT_SECTOR_COUNT) {
+        synth_data(v, lba, b);
+    }
+}
+
+/* ---- the overlay ---- */
+
+static struct vfat_slot *slot_find(struct vfat *v, uint32_t key)
+{
+    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++)
+        if (v->slot[i].kind != VFAT_FREE && v->slot[i].lba == key)
+            return &v->slot[i];
+    return NULL;
+}
+
+static const struct vfat_slot *slot_find_const(const struct vfat *v, uint32_t key)
+{
+    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++)
+        if (v->slot[i].kind != VFAT_FREE && v->slot[i].lba == key)
+            return &v->slot[i];
+    return NULL;
+}
+
+/* A slot for key: its own, a free one, else the oldest plain data, else the
+ * oldest metadata (the host then reads our synthesized view of it again). */
+static struct vfat_slot *slot_claim(struct vfat *v, uint32_t key, uint8_t kind)
+{
+    struct vfat_slot *s = slot_find(v, key);
+    if (s != NULL)
+        return s;
+    struct vfat_slot *oldest_data = NULL, *oldest_meta = NULL;
+    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
+        struct vfat_slot *c = &v->slot[i];
+        if (c->kind == VFAT_FREE)
+            return c;
+        struct vfat_slot **o = (c->kind == VFAT_DATA) ? &oldest_data : &oldest_meta;
+        if (*o == NULL || c->stamp < (*o)->stamp)
+            *o = c;
+    }
+    if (oldest_data != NULL)
+        return oldest_data;
+    /* plain data never evicts metadata */
+    return (kind == VFAT_DATA) ? NULL : oldest_meta;
+}
+
+static void slot_store(struct vfat *v, uint32_t key, uint8_t kind, const uint8_t *buf)
+{
+    uint8_t now[DB_SECTOR_SIZE];
+    synth(v, key, now);
+    struct vfat_slot *s = slot_find(v, key);
+    if (memcmp(now, buf, DB_SECTOR_SIZE) == 0) {
+        if (s != NULL)
+            s->kind = VFAT_FREE; /* same as synthesized: nothing to keep */
+        return;
+    }
+    s = slot_claim(v, key, kind);
+    if (s == NULL)
+        return;
+    s->lba = key;
+    s->kind = kind;
+    s->stamp = ++v->stamp;
+    memcpy(s->data, buf, DB_SECTOR_SIZE);
+}
+
+/* ---- learning the host's files ---- */
+
+static uint32_t fat_get(const struct vfat *v, uint32_t c)
+{
+    const struct vfat_slot *s = slot_find_const(v, VFAT_FAT1_LBA + c / FAT_ENTRIES_PER_SECTOR);
+    if (s != NULL)
+        return get16(s->data + 2u * (c % FAT_ENTRIES_PER_SECTOR));
+    return fat_synth(v, c);
+}
+
+static uint32_t cluster_lba(uint32_t c)
+{
+    return VFAT_DATA_LBA + (c - OWN_FIRST_CLUSTER) * VFAT_SECTORS_PER_CLUSTER;
+}
+
+static bool cluster_valid(uint32_t c)
+{
+    return c >= OWN_FIRST_CLUSTER && c < OWN_FIRST_CLUSTER + VFAT_CLUSTER_COUNT;
+}
+
+/* Follow the chain from first as far as size needs: runs of consecutive
+ * clusters become extents. Stops at end of chain, a free or bad entry, or
+ * after as many clusters as the volume has (a loop). */
+static void learn_chain(const struct vfat *v, uint32_t first, struct update_file *f)
+{
+    uint32_t c = first, have = 0;
+    f->extent_count = 0;
+    f->chain_complete = (f->size == 0u);
+    for (uint32_t steps = 0; cluster_valid(c) && steps < VFAT_CLUSTER_COUNT; steps++) {
+        uint32_t lba = cluster_lba(c);
+        struct update_extent *last = f->extent_count ? &f->ext[f->extent_count - 1u] : NULL;
+        if (last != NULL && last->lba + last->count == lba) {
+            last->count += VFAT_SECTORS_PER_CLUSTER;
+        } else if (f->extent_count < UPDATE_EXTENTS_MAX) {
+            f->ext[f->extent_count].lba = lba;
+            f->ext[f->extent_count].count = VFAT_SECTORS_PER_CLUSTER;
+            f->extent_count++;
+        } else {
+            f->fragmented = true;
+            return;
+        }
+        have += VFAT_CLUSTER_BYTES;
+        if (have >= f->size) {
+            f->chain_complete = true;
+            return;
+        }
+        c = fat_get(v, c);
+    }
+}
+
+static void name_83(const uint8_t *e, char out[UPDATE_NAME_LEN])
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < 8u && e[i] != ' '; i++)
+        out[n++] = (char)e[i];
+    if (e[8] != ' ') {
+        out[n++] = '.';
+        for (uint32_t i = 8; i < 11u && e[i] != ' '; i++)
+            out[n++] = (char)e[i];
+    }
+    out[n] = '\0';
+}
+
+static bool is_own_entry(const struct vfat *v, const uint8_t *e)
+{
+    for (uint32_t f = 0; f < OWN_COUNT; f++)
+        if (memcmp(e, own_name[f], 11) == 0 && get16(e + 26) == OWN_FIRST_CLUSTER + f)
+            return f != OWN_CURRENT || v->current_size != 0u;
+    return false;
+}
+
+static void learn_entry(struct vfat *v, const uint8_t *e)
+{
+    uint8_t attr = e[11];
+    uint32_t cluster = get16(e + 26);
+    if (e[0] == DIRENT_FREE || e[0] == DIRENT_DELETED || attr == ATTR_LFN || (attr & ATTR_VOLUME_ID))
+        return;
+    if (attr & ATTR_DIRECTORY) {
+        if (cluster_valid(cluster) && v->subdir_count < VFAT_SUBDIRS_MAX)
+            v->subdir[v->subdir_count++] = (uint16_t)cluster;
+        return;
+    }
+    if (is_own_entry(v, e) || v->file_count >= VFAT_FILES_MAX)
+        return;
+    struct update_file *f = &v->files[v->file_count++];
+    memset(f, 0, sizeof *f);
+    name_83(e, f->name);
+    f->size = get32(e + 28);
+    /* macOS "._x" files get short names starting with '_'; hidden and system
+     * files are the OS's own: none of them earns a "not firmware" status. */
+    f->user_file = !(attr & (ATTR_HIDDEN | ATTR_SYSTEM)) && e[0] != '_' && e[0] != '.' && f->size > 0u;
+    if (cluster_valid(cluster))
+        learn_chain(v, cluster, f);
+}
+
+static void learn(struct vfat *v)
+{
+    v->file_count = 0;
+    v->subdir_count = 0;
+    for (uint32_t lba = VFAT_ROOT_LBA; lba < VFAT_DATA_LBA; lba++) {
+        const struct vfat_slot *s = slot_find_const(v, lba);
+        if (s == NULL)
+            continue;
+        for (uint32_t i = 0; i < DIRENTS_PER_SECTOR; i++)
+            learn_entry(v, s->data + i * DIRENT_SIZE);
+    }
+    for (uint32_t i = 0; i < v->file_count; i++)
+        update_file(v->update, &v->files[i]);
+}
+
+static const struct update_file *file_at(const struct vfat *v, uint32_t lba)
+{
+    for (uint32_t i = 0; i < v->file_count; i++) {
+        const struct update_file *f = &v->files[i];
+        for (uint32_t x = 0; x < f->extent_count; x++)
+            if (lba >= f->ext[x].lba && lba < f->ext[x].lba + f->ext[x].count)
+                return f;
+    }
+    return NULL;
+}
+
+static bool in_subdir(const struct vfat *v, uint32_t lba)
+{
+    for (uint32_t i = 0; i < v->subdir_count; i++) {
+        uint32_t first = cluster_lba(v->subdir[i]);
+        if (lba >= first && lba < first + VFAT_SECTORS_PER_CLUSTER)
+            return true;
+    }
+    return false;
+}
+
+/* ---- the door ---- */
+
+void vfat_init(struct vfat *v, struct update *u)
+{
+    char serial[BOARD_SERIAL_LEN + 1];
+    struct bootrec r;
+    memset(v, 0, sizeof *v);
+    v->update = u;
+    board_serial(serial);
+    v->serial = crc32_update(0, (const uint8_t *)serial, BOARD_SERIAL_LEN);
+    if (bootrec_read(&r) && r.app_base == DB_APP_BASE && r.app_size <= DB_APP_SIZE)
+        v->current_size = r.app_size;
+}
+
+uint32_t vfat_sector_count(void)
+{
+    return VFAT_SECTOR_COUNT;
+}
+
+bool vfat_is_metadata_lba(uint32_t lba)
+{
+    return lba < VFAT_DATA_LBA;
+}
+
+void vfat_read(struct vfat *v, uint32_t lba, uint8_t buf[DB_SECTOR_SIZE])
+{
+    const struct vfat_slot *s = slot_find_const(v, overlay_key(lba));
+    if (s != NULL)
+        memcpy(buf, s->data, DB_SECTOR_SIZE);
+    else
+        synth(v, lba, buf);
+}
+
+void vfat_write(struct vfat *v, uint32_t lba, const uint8_t buf[DB_SECTOR_SIZE])
+{
+    if (lba >= VFAT_SECTOR_COUNT)
+        return;
+    if (lba < VFAT_DATA_LBA) {
+        slot_store(v, overlay_key(lba), VFAT_META, buf);
+        if (lba >= VFAT_FAT1_LBA)
+            learn(v);
+        return;
+    }
+    if (update_data(v->update, lba, buf, file_at(v, lba))) {
+        struct vfat_slot *s = slot_find(v, lba);
+        if (s != NULL)
+            s->kind = VFAT_FREE; /* firmware is not kept; a stale copy must not show */
+        return;
+    }
+    slot_store(v, lba, in_subdir(v, lba) ? VFAT_META : VFAT_DATA, buf);
+}

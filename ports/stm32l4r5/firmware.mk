@@ -1,4 +1,72 @@
-# Firmware build for the NUCLEO-L4R5ZI (owner: port). Not written yet.
+# Firmware build for the NUCLEO-L4R5ZI (owner: port).
+#   make -f ports/stm32l4r5/firmware.mk BUILD=build/nucleo_l4r5zi
+# Outputs: $(BUILD)/dropboot.{elf,bin,hex,map}, per-object sizes in
+# $(BUILD)/sizes.txt, and the example app $(BUILD)/blinky.{elf,bin,hex,uf2}
+# (.uf2 only when the host tool build/host/dropboot exists).
+# Fails when the bootloader's text + data exceed DB_BOOT_LIMIT (the CI limit).
+
 BUILD ?= build/nucleo_l4r5zi
-all:
-	@echo "firmware: not written yet"
+HOST_TOOL ?= build/host/dropboot
+DB_BOOT_LIMIT := 32768
+
+CROSS ?= arm-none-eabi-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+SIZE := $(CROSS)size
+
+PORT := ports/stm32l4r5
+BOARD := ports/boards/nucleo_l4r5zi
+
+ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+CFLAGS := $(ARCH) -std=gnu11 -Os -g3 -ffunction-sections -fdata-sections -ffreestanding -fno-tree-loop-distribute-patterns \
+	-fno-common -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-I core -I usb -I $(PORT) -I $(BOARD)
+LDFLAGS := $(ARCH) -nostdlib -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+
+# Everything the bootloader is made of: the portable core and usb stack and this port.
+FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
+	$(PORT)/startup.c $(PORT)/clock.c $(PORT)/flash.c $(PORT)/dcd_dwc2.c \
+	$(PORT)/dwc2_fifo.c $(PORT)/bootin.c $(PORT)/watchdog.c $(PORT)/libc_min.c $(PORT)/main.c \
+	$(BOARD)/board.c
+FW_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FW_SRCS))
+
+APP_SRCS := examples/blinky/blinky.c
+APP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(APP_SRCS))
+
+.PHONY: all sizes
+all: $(BUILD)/dropboot.bin $(BUILD)/dropboot.hex sizes \
+	$(BUILD)/blinky.bin $(BUILD)/blinky.hex $(BUILD)/blinky.uf2
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/dropboot.elf: $(FW_OBJS) $(PORT)/bootloader.ld
+	$(CC) $(LDFLAGS) -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot.map $(FW_OBJS) -lgcc -o $@
+
+$(BUILD)/blinky.elf: $(APP_OBJS) $(PORT)/app.ld
+	$(CC) $(LDFLAGS) -T $(PORT)/app.ld -Wl,-Map=$(BUILD)/blinky.map $(APP_OBJS) -lgcc -o $@
+
+$(BUILD)/%.bin: $(BUILD)/%.elf
+	$(OBJCOPY) -O binary $< $@
+
+$(BUILD)/%.hex: $(BUILD)/%.elf
+	$(OBJCOPY) -O ihex $< $@
+
+# The UF2 comes from the project's own host tool when it has been built; a
+# missing or unfinished tool is reported, not fatal for the firmware build.
+$(BUILD)/blinky.uf2: $(BUILD)/blinky.bin
+	@if [ -x $(HOST_TOOL) ] && $(HOST_TOOL) convert $< -o $@ --base 0x08008000 --family 0x00ff6919; then \
+		echo "  UF2     $@"; \
+	else \
+		rm -f $@; echo "  (no $@: $(HOST_TOOL) convert not available; build the host tools first)"; \
+	fi
+
+sizes: $(BUILD)/dropboot.elf
+	@$(SIZE) $(FW_OBJS) | sed 's|$(BUILD)/obj/||' > $(BUILD)/sizes.txt
+	@$(SIZE) $<
+	@total=$$($(SIZE) -A $< | awk '$$1==".isr_vector"||$$1==".text"||$$1==".ARM.exidx"||$$1==".data"{s+=$$2} END{print s}'); \
+	echo "dropboot: $$total bytes of flash (limit $(DB_BOOT_LIMIT))"; \
+	if [ $$total -gt $(DB_BOOT_LIMIT) ]; then echo "dropboot: over the $(DB_BOOT_LIMIT)-byte bootloader region" >&2; exit 1; fi
+
+-include $(FW_OBJS:.o=.d) $(APP_OBJS:.o=.d)

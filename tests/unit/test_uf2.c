@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -237,6 +239,56 @@ static void without_the_tag_flag_there_are_no_tags(void **state)
     assert_false(uf2_next_tag(&b, &pos, &tag));
 }
 
+/* Blocks written by the spec's reference converter (uf2conv.py, committed outputs). */
+static void blocks_written_by_uf2conv_decode(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint32_t blocks;
+        uint32_t first_addr;
+        uint32_t family;
+    } files[] = {
+        {"odd.uf2", 4, APP_BASE, FAMILY_STM32L4},
+        {"odd_base10_rp2040.uf2", 4, APP_BASE + 0x10u, 0xe48bff56u},
+        {"gaps.uf2", 5, APP_BASE, FAMILY_STM32L4},
+        {"crlf_objcopy.uf2", 36, 0x0800F000u, FAMILY_STM32L4},
+        {"segments.uf2", 2, 0x0001FF00u, FAMILY_STM32L4},
+    };
+    for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/tests/fixtures/uf2conv/%s", DB_SOURCE_DIR, files[f].name);
+        FILE *fp = fopen(path, "rb");
+        assert_non_null(fp);
+        uint8_t blk[UF2_BLOCK_SIZE];
+        uint32_t n = 0;
+        uint32_t prev = 0;
+        while (fread(blk, 1, sizeof(blk), fp) == sizeof(blk)) {
+            struct uf2_block b;
+            assert_true(uf2_is_block(blk));
+            assert_int_equal(uf2_decode(blk, &b), DB_OK);
+            assert_int_equal(b.block_no, n);
+            assert_int_equal(b.num_blocks, files[f].blocks);
+            assert_int_equal(b.payload_size, UF2_PAYLOAD_STD);
+            assert_int_equal(b.flags, UF2_FLAG_FAMILY_ID);
+            assert_int_equal(b.family_or_size, files[f].family);
+            if (n == 0) {
+                assert_int_equal(b.target_addr, files[f].first_addr);
+            } else {
+                assert_true(b.target_addr > prev);
+            }
+            /* re-encoding the decoded fields gives the converter's bytes back */
+            uint8_t again[UF2_BLOCK_SIZE];
+            uf2_encode(again, &b);
+            assert_memory_equal(again, blk, UF2_BLOCK_SIZE);
+            prev = b.target_addr;
+            n++;
+        }
+        fclose(fp);
+        assert_int_equal(n, files[f].blocks);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +301,7 @@ int main(void)
         cmocka_unit_test(md5_region_is_decoded_from_the_last_24_data_bytes),
         cmocka_unit_test(extension_tags_after_the_payload_are_walked),
         cmocka_unit_test(without_the_tag_flag_there_are_no_tags),
+        cmocka_unit_test(blocks_written_by_uf2conv_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,499 @@
+/*
+ * usb/dcd.h for the Synopsys DWC2 OTG full-speed core of the STM32L4R5.
+ *
+ * Slave mode (no DMA), polled: dcd_poll reads GINTSTS from the main loop, so
+ * no USB interrupt is enabled and usb/ sees every event from dcd_poll. EP0
+ * moves one packet per hardware transfer; bulk endpoints hand the core the
+ * whole transfer and refill the TX FIFO whenever it has room. VBUS is not
+ * sensed (the NUCLEO-L4R5ZI wires only PA11/PA12 for the device role): the
+ * B-session is forced valid and connect/disconnect is DCTL.SDIS.
+ */
+#include <string.h>
+
+#include "clock.h"
+#include "dcd.h"
+#include "dwc2_fifo.h"
+#include "regs_gpio.h"
+#include "regs_otg.h"
+#include "regs_rcc.h"
+
+#define DCD_EPS 3u               /* EP0 + endpoints 1 and 2: a bulk pair for MSC, either numbering */
+#define DCD_EP0_MPS 64u          /* full-speed control endpoint */
+#define DCD_BULK_MPS 64u         /* full-speed bulk endpoints */
+#define DCD_SETUP_BYTES 8u
+#define DCD_SETUP_BACK_TO_BACK 3u /* DOEPTSIZ0.STUPCNT: SETUPs the core may take unasked */
+#define DCD_RESET_SPINS 1000000u /* core reset / AHB idle: microseconds in practice */
+#define DCD_FORCE_MODE_MS 25u    /* RM0432: wait at least 25 ms after forcing device mode */
+#define DCD_RX_POPS_PER_POLL 32u /* bounds one dcd_poll; the rest waits for the next call */
+#define DCD_OTG_AF 10u           /* PA11/PA12 alternate function for OTG_FS */
+#define DCD_PIN_DM 11u
+#define DCD_PIN_DP 12u
+
+struct dcd_ep {
+    uint8_t *buf;
+    uint32_t len;      /* bytes asked for */
+    uint32_t done;     /* IN: acknowledged by the host; OUT: received */
+    uint32_t queued;   /* IN: pushed into the TX FIFO */
+    uint32_t chunk;    /* EP0 IN: bytes in the packet now in flight */
+    uint16_t mps;
+    bool busy;
+    bool short_rx;     /* OUT: last packet was short, the transfer is over */
+    bool got_packet;   /* OUT: a data packet (maybe zero-length) arrived since arming */
+};
+
+static struct {
+    const struct dcd_events *ev;
+    struct dcd_ep in[DCD_EPS];
+    struct dcd_ep out[DCD_EPS];
+    uint32_t setup[DCD_SETUP_BYTES / 4u];
+    struct dwc2_fifo_layout fifo;
+} dcd;
+
+static bool dcd_spin_until(volatile uint32_t *reg, uint32_t mask, uint32_t want)
+{
+    for (uint32_t i = 0; i < DCD_RESET_SPINS; i++) {
+        if ((*reg & mask) == want)
+            return true;
+    }
+    return false;
+}
+
+static void dcd_flush_fifos(void)
+{
+    struct otg_global_regs *g = OTG_GLOBAL;
+    g->GRSTCTL = OTG_GRSTCTL_TXFFLSH_Msk | OTG_GRSTCTL_TXFNUM_ALL;
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_TXFFLSH_Msk, 0u);
+    g->GRSTCTL = OTG_GRSTCTL_RXFFLSH_Msk;
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_RXFFLSH_Msk, 0u);
+}
+
+static void dcd_fifo_setup(void)
+{
+    struct otg_global_regs *g = OTG_GLOBAL;
+    uint16_t in_mps[DWC2_TX_FIFOS_MAX] = {0};
+    in_mps[0] = DCD_EP0_MPS;
+    for (uint32_t i = 1; i < DCD_EPS; i++)
+        in_mps[i] = DCD_BULK_MPS;
+    /* Static configuration, proven to fit by tests/port/test_port_dwc2_fifo.c. */
+    (void)dwc2_fifo_plan(OTG_FIFO_WORDS, in_mps, DCD_EPS, DCD_BULK_MPS, &dcd.fifo);
+    g->GRXFSIZ = dcd.fifo.rx_words;
+    g->DIEPTXF0 = ((uint32_t)dcd.fifo.tx_words[0] << 16) | dcd.fifo.tx_start[0];
+    for (uint32_t i = 1; i < DWC2_TX_FIFOS_MAX; i++)
+        g->DIEPTXF[i - 1u] = ((uint32_t)dcd.fifo.tx_words[i] << 16) | dcd.fifo.tx_start[i];
+    dcd_flush_fifos();
+}
+
+/* EP0 OUT ready for SETUP packets; in slave mode this needs no EPENA. */
+static void dcd_ep0_expect_setup(void)
+{
+    OTG_OUT(0)->DOEPTSIZ = (DCD_SETUP_BACK_TO_BACK << OTG_DOEPTSIZ_STUPCNT_Pos) |
+                           (1u << OTG_EPTSIZ_PKTCNT_Pos) | (DCD_SETUP_BACK_TO_BACK * DCD_SETUP_BYTES);
+}
+
+static void dcd_gpio_init(void)
+{
+    RCC->AHB2ENR |= RCC_AHB2ENR_GPIOAEN_Msk;
+    (void)RCC->AHB2ENR; /* RM0432: wait for the clock before touching the port */
+    struct gpio_regs *a = GPIOA;
+    const uint32_t pins[] = {DCD_PIN_DM, DCD_PIN_DP};
+    for (uint32_t i = 0; i < 2u; i++) {
+        uint32_t p = pins[i];
+        a->OSPEEDR |= GPIO_SPEED_VERY_HIGH << (2u * p);
+        a->AFR[1] = (a->AFR[1] & ~(0xFu << (4u * (p - 8u)))) | (DCD_OTG_AF << (4u * (p - 8u)));
+        a->MODER = (a->MODER & ~(3u << (2u * p))) | (GPIO_MODE_AF << (2u * p));
+    }
+}
+
+void dcd_init(const struct dcd_events *ev)
+{
+    memset(&dcd, 0, sizeof dcd);
+    dcd.ev = ev;
+    dcd_gpio_init();
+    RCC->AHB2ENR |= RCC_AHB2ENR_OTGFSEN_Msk;
+    (void)RCC->AHB2ENR;
+
+    struct otg_global_regs *g = OTG_GLOBAL;
+    struct otg_device_regs *d = OTG_DEVICE;
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_AHBIDL_Msk, OTG_GRSTCTL_AHBIDL_Msk);
+    g->GRSTCTL = OTG_GRSTCTL_CSRST_Msk;
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_CSRST_Msk, 0u);
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_AHBIDL_Msk, OTG_GRSTCTL_AHBIDL_Msk);
+
+    /* Transceiver on, no VBUS sensing: the session is declared valid instead. */
+    g->GCCFG = OTG_GCCFG_PWRDWN_Msk;
+    g->GOTGCTL |= OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk;
+    g->GUSBCFG = (g->GUSBCFG & ~(OTG_GUSBCFG_TRDT_Msk | OTG_GUSBCFG_FHMOD_Msk)) |
+                 OTG_GUSBCFG_PHYSEL_Msk | OTG_GUSBCFG_TOCAL_MAX | OTG_GUSBCFG_FDMOD_Msk |
+                 (OTG_GUSBCFG_TRDT_AHB_ABOVE_32MHZ << OTG_GUSBCFG_TRDT_Pos);
+    clock_delay_ms(DCD_FORCE_MODE_MS);
+
+    OTG_PCGCCTL = 0u;
+    d->DCTL = OTG_DCTL_SDIS_Msk;
+    /* NZLSOHSK: a non-zero-length status OUT is answered with STALL. */
+    d->DCFG = OTG_DCFG_DSPD_FULL | OTG_DCFG_NZLSOHSK_Msk;
+    dcd_fifo_setup();
+    d->DIEPMSK = OTG_EPINT_XFRC_Msk;
+    d->DOEPMSK = OTG_EPINT_XFRC_Msk | OTG_DOEPINT_STUP_Msk;
+    d->DAINTMSK = 0u;
+    g->GAHBCFG = 0u; /* polled: the core's interrupt line stays off */
+    g->GINTSTS = 0xFFFFFFFFu;
+    g->GINTMSK = OTG_GINTSTS_RXFLVL_Msk | OTG_GINTSTS_USBSUSP_Msk | OTG_GINTSTS_USBRST_Msk |
+                 OTG_GINTSTS_ENUMDNE_Msk | OTG_GINTSTS_IEPINT_Msk | OTG_GINTSTS_OEPINT_Msk |
+                 OTG_GINTSTS_WKUPINT_Msk;
+}
+
+void dcd_connect(void)
+{
+    OTG_DEVICE->DCTL &= ~OTG_DCTL_SDIS_Msk;
+}
+
+void dcd_disconnect(void)
+{
+    OTG_DEVICE->DCTL |= OTG_DCTL_SDIS_Msk;
+}
+
+void dcd_set_address(uint8_t addr)
+{
+    /* The core itself finishes the status stage at the old address. */
+    struct otg_device_regs *d = OTG_DEVICE;
+    d->DCFG = (d->DCFG & ~OTG_DCFG_DAD_Msk) | (((uint32_t)addr << OTG_DCFG_DAD_Pos) & OTG_DCFG_DAD_Msk);
+}
+
+void dcd_ep_open(uint8_t ep_addr, enum dcd_ep_type type, uint16_t max_packet)
+{
+    uint8_t n = DCD_EP_NUM(ep_addr);
+    if (n >= DCD_EPS)
+        return;
+    struct otg_device_regs *d = OTG_DEVICE;
+    uint32_t ctl = (max_packet & OTG_EPCTL_MPSIZ_Msk) | OTG_EPCTL_USBAEP_Msk |
+                   ((uint32_t)type << OTG_EPCTL_EPTYP_Pos) | OTG_EPCTL_SD0PID_Msk | OTG_EPCTL_SNAK_Msk;
+    if (DCD_EP_IS_IN(ep_addr)) {
+        dcd.in[n] = (struct dcd_ep){.mps = max_packet};
+        if (n != 0u) {
+            OTG_IN(n)->DIEPCTL = ctl | ((uint32_t)n << OTG_DIEPCTL_TXFNUM_Pos);
+            d->DAINTMSK |= 1u << n;
+        }
+    } else {
+        dcd.out[n] = (struct dcd_ep){.mps = max_packet};
+        if (n != 0u) {
+            OTG_OUT(n)->DOEPCTL = ctl;
+            d->DAINTMSK |= 1u << (16u + n);
+        }
+    }
+}
+
+/* Push whole packets while the endpoint's TX FIFO has room for them. */
+static void dcd_in_push(uint8_t n)
+{
+    struct dcd_ep *ep = &dcd.in[n];
+    uint32_t limit = (n == 0u) ? ep->done + ep->chunk : ep->len;
+    for (uint32_t guard = 0; guard < OTG_FIFO_WORDS && ep->queued < limit; guard++) {
+        uint32_t pkt = limit - ep->queued;
+        if (pkt > ep->mps)
+            pkt = ep->mps;
+        uint32_t words = (pkt + 3u) / 4u;
+        if ((OTG_IN(n)->DTXFSTS & 0xFFFFu) < words)
+            return;
+        const uint8_t *src = ep->buf + ep->queued;
+        for (uint32_t w = 0; w < words; w++) {
+            uint32_t v = 0;
+            uint32_t take = pkt - 4u * w;
+            memcpy(&v, src + 4u * w, take < 4u ? take : 4u);
+            OTG_FIFO(n) = v;
+        }
+        ep->queued += pkt;
+    }
+}
+
+static void dcd_ep0_in_next(void)
+{
+    struct dcd_ep *ep = &dcd.in[0];
+    uint32_t chunk = ep->len - ep->done;
+    if (chunk > ep->mps)
+        chunk = ep->mps;
+    ep->chunk = chunk;
+    OTG_IN(0)->DIEPTSIZ = (1u << OTG_EPTSIZ_PKTCNT_Pos) | chunk;
+    OTG_IN(0)->DIEPCTL |= OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk;
+    dcd_in_push(0);
+}
+
+static void dcd_out_arm(uint8_t n)
+{
+    struct dcd_ep *ep = &dcd.out[n];
+    if (n == 0u) {
+        OTG_OUT(0)->DOEPTSIZ = (DCD_SETUP_BACK_TO_BACK << OTG_DOEPTSIZ_STUPCNT_Pos) |
+                               (1u << OTG_EPTSIZ_PKTCNT_Pos) | ep->mps;
+    } else {
+        uint32_t pkts = (ep->len + ep->mps - 1u) / ep->mps;
+        if (pkts == 0u)
+            pkts = 1u;
+        OTG_OUT(n)->DOEPTSIZ = (pkts << OTG_EPTSIZ_PKTCNT_Pos) | (pkts * ep->mps);
+    }
+    OTG_OUT(n)->DOEPCTL |= OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk;
+}
+
+bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
+{
+    uint8_t n = DCD_EP_NUM(ep_addr);
+    if (n >= DCD_EPS)
+        return false;
+    struct dcd_ep *ep = DCD_EP_IS_IN(ep_addr) ? &dcd.in[n] : &dcd.out[n];
+    if (ep->busy || ep->mps == 0u)
+        return false;
+    ep->buf = buf;
+    ep->len = len;
+    ep->done = 0;
+    ep->queued = 0;
+    ep->short_rx = false;
+    ep->got_packet = false;
+    ep->busy = true;
+    if (!DCD_EP_IS_IN(ep_addr)) {
+        dcd_out_arm(n);
+    } else if (n == 0u) {
+        dcd_ep0_in_next();
+    } else {
+        uint32_t pkts = (len + ep->mps - 1u) / ep->mps;
+        if (pkts == 0u)
+            pkts = 1u; /* a zero-length packet */
+        OTG_IN(n)->DIEPTSIZ = (pkts << OTG_EPTSIZ_PKTCNT_Pos) | len;
+        OTG_IN(n)->DIEPCTL |= OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk;
+        dcd_in_push(n);
+    }
+    return true;
+}
+
+/* RM0432 "IN endpoint disable": NAK, wait for it, disable, flush its FIFO. */
+static void dcd_in_stall(uint8_t n)
+{
+    struct otg_in_ep_regs *i = OTG_IN(n);
+    if (n == 0u || (i->DIEPCTL & OTG_EPCTL_EPENA_Msk) == 0u) {
+        i->DIEPCTL |= OTG_EPCTL_SNAK_Msk | OTG_EPCTL_STALL_Msk;
+    } else {
+        i->DIEPCTL |= OTG_EPCTL_SNAK_Msk;
+        (void)dcd_spin_until(&i->DIEPINT, OTG_DIEPINT_INEPNE_Msk, OTG_DIEPINT_INEPNE_Msk);
+        i->DIEPCTL |= OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk;
+        (void)dcd_spin_until(&i->DIEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
+        i->DIEPINT = OTG_EPINT_EPDISD_Msk | OTG_DIEPINT_INEPNE_Msk;
+    }
+    struct otg_global_regs *g = OTG_GLOBAL;
+    g->GRSTCTL = OTG_GRSTCTL_TXFFLSH_Msk | ((uint32_t)n << OTG_GRSTCTL_TXFNUM_Pos);
+    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_TXFFLSH_Msk, 0u);
+    dcd.in[n].busy = false;
+}
+
+/* RM0432 "OUT endpoint disable": global OUT NAK first, then disable. */
+static void dcd_out_stall(uint8_t n)
+{
+    struct otg_out_ep_regs *o = OTG_OUT(n);
+    if (n == 0u || (o->DOEPCTL & OTG_EPCTL_EPENA_Msk) == 0u) {
+        o->DOEPCTL |= OTG_EPCTL_STALL_Msk;
+    } else {
+        struct otg_device_regs *d = OTG_DEVICE;
+        d->DCTL |= OTG_DCTL_SGONAK_Msk;
+        (void)dcd_spin_until(&OTG_GLOBAL->GINTSTS, OTG_GINTSTS_BOUTNAKEFF_Msk, OTG_GINTSTS_BOUTNAKEFF_Msk);
+        o->DOEPCTL |= OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk;
+        (void)dcd_spin_until(&o->DOEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
+        o->DOEPINT = OTG_EPINT_EPDISD_Msk;
+        d->DCTL |= OTG_DCTL_CGONAK_Msk;
+    }
+    dcd.out[n].busy = false;
+}
+
+void dcd_ep_stall(uint8_t ep_addr)
+{
+    uint8_t n = DCD_EP_NUM(ep_addr);
+    if (n >= DCD_EPS)
+        return;
+    /* A control endpoint stalls both ways; the next SETUP clears it in hardware. */
+    if (DCD_EP_IS_IN(ep_addr) || n == 0u)
+        dcd_in_stall(n);
+    if (!DCD_EP_IS_IN(ep_addr) || n == 0u)
+        dcd_out_stall(n);
+}
+
+void dcd_ep_clear_stall(uint8_t ep_addr)
+{
+    uint8_t n = DCD_EP_NUM(ep_addr);
+    if (n >= DCD_EPS)
+        return;
+    /* Clearing a halt also resets the data toggle to DATA0 (USB 2.0 9.4.5). */
+    if (DCD_EP_IS_IN(ep_addr))
+        OTG_IN(n)->DIEPCTL = (OTG_IN(n)->DIEPCTL & ~OTG_EPCTL_STALL_Msk) | OTG_EPCTL_SD0PID_Msk;
+    else
+        OTG_OUT(n)->DOEPCTL = (OTG_OUT(n)->DOEPCTL & ~OTG_EPCTL_STALL_Msk) | OTG_EPCTL_SD0PID_Msk;
+}
+
+bool dcd_ep_stalled(uint8_t ep_addr)
+{
+    uint8_t n = DCD_EP_NUM(ep_addr);
+    if (n >= DCD_EPS)
+        return false;
+    uint32_t ctl = DCD_EP_IS_IN(ep_addr) ? OTG_IN(n)->DIEPCTL : OTG_OUT(n)->DOEPCTL;
+    return (ctl & OTG_EPCTL_STALL_Msk) != 0u;
+}
+
+static void dcd_bus_reset(void)
+{
+    struct otg_device_regs *d = OTG_DEVICE;
+    for (uint32_t n = 0; n < DCD_EPS; n++) {
+        OTG_OUT(n)->DOEPCTL |= OTG_EPCTL_SNAK_Msk;
+        OTG_IN(n)->DIEPCTL |= OTG_EPCTL_SNAK_Msk;
+        OTG_OUT(n)->DOEPINT = 0xFFFFu;
+        OTG_IN(n)->DIEPINT = 0xFFFFu;
+        dcd.in[n] = (struct dcd_ep){0};
+        dcd.out[n] = (struct dcd_ep){0};
+    }
+    dcd.in[0].mps = DCD_EP0_MPS;
+    dcd.out[0].mps = DCD_EP0_MPS;
+    d->DCFG &= ~OTG_DCFG_DAD_Msk;
+    d->DAINTMSK = 1u | (1u << 16); /* EP0 IN and OUT */
+    dcd_fifo_setup();
+    dcd_ep0_expect_setup();
+    if (dcd.ev && dcd.ev->bus_reset)
+        dcd.ev->bus_reset(dcd.ev->ctx);
+}
+
+static void dcd_rx_pop(void)
+{
+    uint32_t st = OTG_GLOBAL->GRXSTSP;
+    uint32_t n = st & OTG_GRXSTSP_EPNUM_Msk;
+    uint32_t bcnt = (st & OTG_GRXSTSP_BCNT_Msk) >> OTG_GRXSTSP_BCNT_Pos;
+    uint32_t kind = (st & OTG_GRXSTSP_PKTSTS_Msk) >> OTG_GRXSTSP_PKTSTS_Pos;
+    uint32_t words = (bcnt + 3u) / 4u;
+
+    if (kind == OTG_PKTSTS_SETUP_DATA && n == 0u) {
+        for (uint32_t w = 0; w < words; w++) {
+            uint32_t v = OTG_FIFO(0);
+            if (w < DCD_SETUP_BYTES / 4u)
+                dcd.setup[w] = v;
+        }
+        return;
+    }
+    if (kind == OTG_PKTSTS_SETUP_DONE && n == 0u)
+        dcd_ep0_expect_setup(); /* room for the next back-to-back SETUPs */
+    if (kind != OTG_PKTSTS_OUT_DATA) {
+        for (uint32_t w = 0; w < words; w++)
+            (void)OTG_FIFO(0);
+        return;
+    }
+    struct dcd_ep *ep = (n < DCD_EPS) ? &dcd.out[n] : NULL;
+    for (uint32_t w = 0; w < words; w++) {
+        uint32_t v = OTG_FIFO(0);
+        if (ep == NULL || !ep->busy)
+            continue;
+        uint32_t room = ep->len - ep->done;
+        uint32_t take = bcnt - 4u * w;
+        if (take > 4u)
+            take = 4u;
+        if (take > room)
+            take = room; /* the host sent more than asked: drop the excess */
+        memcpy(ep->buf + ep->done, &v, take);
+        ep->done += take;
+    }
+    if (ep != NULL && ep->busy) {
+        ep->got_packet = true;
+        if (bcnt < ep->mps)
+            ep->short_rx = true;
+    }
+}
+
+static void dcd_xfer_done(uint8_t ep_addr, struct dcd_ep *ep)
+{
+    ep->busy = false;
+    if (dcd.ev && dcd.ev->xfer_done)
+        dcd.ev->xfer_done(dcd.ev->ctx, ep_addr, ep->done);
+}
+
+static void dcd_out_events(uint32_t n)
+{
+    struct otg_out_ep_regs *o = OTG_OUT(n);
+    uint32_t flags = o->DOEPINT;
+    o->DOEPINT = flags;
+    if (n == 0u && (flags & OTG_DOEPINT_STUP_Msk)) {
+        /* A new SETUP ends whatever control transfer was going on. */
+        dcd.in[0].busy = false;
+        dcd.out[0].busy = false;
+        dcd_ep0_expect_setup();
+        if (dcd.ev && dcd.ev->setup)
+            dcd.ev->setup(dcd.ev->ctx, (const uint8_t *)dcd.setup);
+        return;
+    }
+    if ((flags & OTG_EPINT_XFRC_Msk) == 0u)
+        return;
+    /* Core 3.10a (this chip) reports an extra OUT complete for the SETUP
+       stage, flagged by STPKTRX/STSPHSRX and with no data packet before it:
+       that one is not the end of a transfer usb/ asked for. */
+    struct dcd_ep *ep = &dcd.out[n];
+    if (!ep->busy || !ep->got_packet)
+        return;
+    if (n == 0u && !ep->short_rx && ep->done < ep->len) {
+        ep->got_packet = false;
+        dcd_out_arm(0); /* EP0 takes one packet per hardware transfer */
+        return;
+    }
+    dcd_xfer_done((uint8_t)n, ep);
+}
+
+static void dcd_in_events(uint32_t n)
+{
+    struct otg_in_ep_regs *i = OTG_IN(n);
+    uint32_t flags = i->DIEPINT;
+    i->DIEPINT = flags;
+    if ((flags & OTG_EPINT_XFRC_Msk) == 0u)
+        return;
+    struct dcd_ep *ep = &dcd.in[n];
+    if (!ep->busy)
+        return;
+    if (n == 0u) {
+        ep->done += ep->chunk;
+        if (ep->done < ep->len) {
+            dcd_ep0_in_next();
+            return;
+        }
+    } else {
+        ep->done = ep->len;
+    }
+    dcd_xfer_done((uint8_t)(n | DCD_EP_DIR_IN), ep);
+}
+
+void dcd_poll(void)
+{
+    struct otg_global_regs *g = OTG_GLOBAL;
+    struct otg_device_regs *d = OTG_DEVICE;
+    uint32_t sts = g->GINTSTS;
+
+    if (sts & OTG_GINTSTS_USBRST_Msk) {
+        g->GINTSTS = OTG_GINTSTS_USBRST_Msk;
+        dcd_bus_reset();
+    }
+    if (sts & OTG_GINTSTS_ENUMDNE_Msk) {
+        g->GINTSTS = OTG_GINTSTS_ENUMDNE_Msk;
+        OTG_IN(0)->DIEPCTL &= ~OTG_EPCTL_MPSIZ_Msk; /* EP0 code 0: 64-byte packets */
+        d->DCTL |= OTG_DCTL_CGINAK_Msk;
+    }
+    for (uint32_t k = 0; k < DCD_RX_POPS_PER_POLL && (g->GINTSTS & OTG_GINTSTS_RXFLVL_Msk); k++)
+        dcd_rx_pop();
+
+    uint32_t daint = d->DAINT & d->DAINTMSK;
+    for (uint32_t n = 0; n < DCD_EPS; n++) {
+        if (daint & (1u << (16u + n)))
+            dcd_out_events(n);
+        if (daint & (1u << n))
+            dcd_in_events(n);
+    }
+    /* Bulk IN transfers longer than the TX FIFO: top it up as packets leave. */
+    for (uint8_t n = 1; n < DCD_EPS; n++) {
+        if (dcd.in[n].busy && dcd.in[n].queued < dcd.in[n].len)
+            dcd_in_push(n);
+    }
+    if (sts & OTG_GINTSTS_USBSUSP_Msk) {
+        g->GINTSTS = OTG_GINTSTS_USBSUSP_Msk;
+        if (dcd.ev && dcd.ev->suspend)
+            dcd.ev->suspend(dcd.ev->ctx);
+    }
+    if (sts & OTG_GINTSTS_WKUPINT_Msk) {
+        g->GINTSTS = OTG_GINTSTS_WKUPINT_Msk;
+        if (dcd.ev && dcd.ev->resume)
+            dcd.ev->resume(dcd.ev->ctx);
+    }
+}

@@ -1,0 +1,65 @@
+/*
+ * Reset and vector table of the bootloader (Cortex-M4F, STM32L4R5: 16 system
+ * exceptions + 95 IRQs = 111 vectors, the last being DMAMUX1_OVR at IRQ 94).
+ *
+ * The bootloader enables no peripheral interrupt (USB is polled); only
+ * SysTick (the ms tick) and NMI (flash ECC double errors) have handlers.
+ * A fault resets the chip instead of hanging: the boot decision then runs
+ * again and the drive comes back.
+ */
+#include <stdint.h>
+
+#include "flash_l4.h"
+#include "regs_core.h"
+
+#define STARTUP_VECTORS 111u
+
+extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
+int main(void);
+void Reset_Handler(void);
+void NMI_Handler(void);
+void Fault_Handler(void);
+void SysTick_Handler(void);
+
+void Reset_Handler(void)
+{
+    /* Word loops written out: no libc, and .noinit is deliberately left alone. */
+    const uint32_t *src = &_sidata;
+    for (uint32_t *dst = &_sdata; dst < &_edata;)
+        *dst++ = *src++;
+    for (uint32_t *dst = &_sbss; dst < &_ebss;)
+        *dst++ = 0u;
+    (void)main();
+    Fault_Handler();
+}
+
+void NMI_Handler(void)
+{
+    flash_nmi();
+}
+
+void Fault_Handler(void)
+{
+    __asm volatile("dsb 0xF" ::: "memory");
+    SCB->AIRCR = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ_Msk;
+    __asm volatile("dsb 0xF" ::: "memory");
+    for (;;) {
+    }
+}
+
+typedef void (*startup_vector)(void);
+
+__attribute__((section(".isr_vector"), used))
+const startup_vector startup_vectors[STARTUP_VECTORS] = {
+    [0] = (startup_vector)(uintptr_t)&_estack,
+    [1] = Reset_Handler,
+    [2] = NMI_Handler,
+    [3] = Fault_Handler, /* HardFault */
+    [4] = Fault_Handler, /* MemManage */
+    [5] = Fault_Handler, /* BusFault */
+    [6] = Fault_Handler, /* UsageFault */
+    [11] = Fault_Handler, /* SVCall: never used */
+    [14] = Fault_Handler, /* PendSV: never used */
+    [15] = SysTick_Handler,
+    [16 ... STARTUP_VECTORS - 1u] = Fault_Handler, /* IRQs 0..94: none is enabled */
+};
