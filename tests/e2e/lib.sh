@@ -47,7 +47,7 @@ scenario_end() {
 
 # --- the device ----------------------------------------------------------------
 
-# dev_start NAME [SIM OPTIONS...]: serve $SCDIR/NAME.flash (the simulator
+# dev_start NAME [SERVE OPTIONS...]: serve $SCDIR/NAME.flash (the simulator
 # creates it erased when missing; copy a fixture there first to start from
 # it) and follow it with usbip_attach. Each device gets its own TCP port.
 dev_start() {
@@ -58,13 +58,13 @@ dev_start() {
     DEV_PORT=$((4000 + SC_NUM * 10 + DEV_SEQ))
     DEV_MNT=/mnt/$SC-$DEV
     DEV_DISK=""
-    dropboot-sim --flash $DEV_FLASH "$@" serve --usbip 127.0.0.1:$DEV_PORT >$SCDIR/$DEV.sim.log 2>&1 &
+    dropboot-sim --flash $DEV_FLASH serve --usbip 127.0.0.1:$DEV_PORT "$@" >$SCDIR/$DEV.sim.log 2>&1 &
     DEV_SIM=$!
     echo $DEV_SIM >>$SCDIR/pids
     usbip_attach --follow --wait 3 127.0.0.1 $DEV_PORT 1-1 >$SCDIR/$DEV.attach.log 2>&1 &
     DEV_ATT=$!
     echo $DEV_ATT >>$SCDIR/pids
-    log "device $DEV: dropboot-sim $* serve on port $DEV_PORT (pid $DEV_SIM)"
+    log "device $DEV: dropboot-sim serve on port $DEV_PORT $* (pid $DEV_SIM)"
 }
 
 # Tenths of a second since boot: deadlines that hold however slow TCG is.
@@ -237,9 +237,12 @@ sim_says() {
 # with a valid app (an app's stay request, or the user button held), printed;
 # fails when the simulator has none.
 stay_option() {
-    local o
+    local o usage
+    # serve's usage (printed for an unknown option) names its options
+    usage=$(dropboot-sim --flash /tmp/e2e/probe.flash serve --no-such-option 2>&1)
+    rm -f /tmp/e2e/probe.flash
     for o in --stay --button; do
-        dropboot-sim --help 2>&1 | grep -q -- "$o\b" && { echo $o; return 0; }
+        echo "$usage" | grep -q -- "$o\b" && { echo $o; return 0; }
     done
     return 1
 }

@@ -91,14 +91,15 @@ ft="$helpers/fwtool"
 "$ft" app $((5 * 1024 + 300)) 2 "$fw/second.bin"       # a different app for "twice in a row"
 "$ft" app $((1024 * 1024)) 3 "$fw/big.bin"             # 1 MB
 "$ft" app $((2 * 1024)) 4 "$fw/other.bin"              # payload of the wrong-family UF2
-if [ -x "$src/build/host/dropboot" ] && "$src/build/host/dropboot" convert --help >/dev/null 2>&1; then
-    uf2_writer="build/host/dropboot convert"
+dropboot_tool="$src/build/guest/dropboot" # static, runs here too
+if [ -x "$dropboot_tool" ] && "$dropboot_tool" convert --help >/dev/null 2>&1; then
+    uf2_writer="dropboot convert"
 else
     uf2_writer="tests/e2e/fwtool uf2 (dropboot convert not available yet)"
 fi
 make_uf2() { # in.bin family out.uf2
-    if [ "$uf2_writer" = "build/host/dropboot convert" ]; then
-        "$src/build/host/dropboot" convert --family "$2" --base "$app_base" -o "$3" "$1" >/dev/null
+    if [ "$uf2_writer" = "dropboot convert" ]; then
+        "$dropboot_tool" convert --family "$2" --base "$app_base" -o "$3" "$1" >/dev/null
     else
         "$ft" uf2 "$1" "$app_base" "$2" "$3"
     fi
@@ -107,6 +108,16 @@ make_uf2 "$fw/small.bin" "$family" "$fw/small.uf2"
 make_uf2 "$fw/second.bin" "$family" "$fw/second.uf2"
 make_uf2 "$fw/big.bin" "$family" "$fw/big.uf2"
 make_uf2 "$fw/other.bin" 0xe48bff56 "$fw/wrongfamily.uf2"   # RP2040's family
+# Whoever wrote them, the UF2s must decode (by fwtool, from the spec) to the apps.
+for pair in small:$family second:$family big:$family other:0xe48bff56; do
+    n=${pair%%:*}
+    u=$n.uf2
+    [ "$n" = other ] && u=wrongfamily.uf2
+    "$ft" unuf2 "$fw/$u" "${pair#*:}" "$app_base" "$out/decoded.bin" >/dev/null &&
+        cmp -s -n "$(stat -c %s "$fw/$n.bin")" "$out/decoded.bin" "$fw/$n.bin" ||
+        die "$u from $uf2_writer does not decode to $n.bin"
+done
+rm -f "$out/decoded.bin"
 # Intel HEX from two writers nobody here wrote.
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/small.bin" "$fw/small.hex"
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/second.bin" "$fw/second.hex"
