@@ -83,6 +83,7 @@ void clock_deinit(void)
     FLASH_REGS->ACR &= ~(FLASH_ACR_LATENCY_Msk | FLASH_ACR_PRFTEN_Msk);
     DWT->CTRL &= ~DWT_CTRL_CYCCNTENA_Msk;
     COREDEBUG_DEMCR &= ~COREDEBUG_DEMCR_TRCENA_Msk;
+    RCC->APB1ENR1 &= ~(RCC_APB1ENR1_PWREN_Msk | RCC_APB1ENR1_CRSEN_Msk); /* reset: both off */
 }
 
 void clock_tick_start(void)

@@ -3,9 +3,12 @@
 # Outputs: $(BUILD)/dropboot.{elf,bin,hex,map}, per-object sizes in
 # $(BUILD)/sizes.txt, and the example app $(BUILD)/blinky.{elf,bin,hex,uf2}
 # (.uf2 only when the host tool build/host/dropboot exists).
+# V=1 shows the full commands.
 # Fails when the bootloader's text + data exceed DB_BOOT_LIMIT (the CI limit).
 
 BUILD ?= build/nucleo_l4r5zi
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 HOST_TOOL ?= build/host/dropboot
 DB_BOOT_LIMIT := 32768
 
@@ -39,19 +42,22 @@ all: $(BUILD)/dropboot.bin $(BUILD)/dropboot.hex sizes \
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/dropboot.elf: $(FW_OBJS) $(PORT)/bootloader.ld
-	$(CC) $(LDFLAGS) -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot.map $(FW_OBJS) -lgcc -o $@
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot.map $(FW_OBJS) -lgcc -o $@
 
 $(BUILD)/blinky.elf: $(APP_OBJS) $(PORT)/app.ld
-	$(CC) $(LDFLAGS) -T $(PORT)/app.ld -Wl,-Map=$(BUILD)/blinky.map $(APP_OBJS) -lgcc -o $@
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/app.ld -Wl,-Map=$(BUILD)/blinky.map $(APP_OBJS) -lgcc -o $@
 
 $(BUILD)/%.bin: $(BUILD)/%.elf
-	$(OBJCOPY) -O binary $< $@
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 $(BUILD)/%.hex: $(BUILD)/%.elf
-	$(OBJCOPY) -O ihex $< $@
+	$(Q)$(OBJCOPY) -O ihex $< $@
 
 # The UF2 comes from the project's own host tool when it has been built; a
 # missing or unfinished tool is reported, not fatal for the firmware build.

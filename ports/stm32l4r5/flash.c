@@ -166,13 +166,14 @@ enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len)
     return flash_ecc_fault ? FLASH_ERR_ECC : FLASH_OK;
 }
 
-void flash_nmi(void)
+bool flash_nmi(void)
 {
     struct flash_regs *f = FLASH_REGS;
     uint32_t eccr = flash_io_read(&f->ECCR);
-    if (eccr & FLASH_ECCR_ECCD_Msk) {
-        /* Write-1-to-clear; keep ECCC's pending 1 out so only ECCD is cleared. */
-        flash_io_write(&f->ECCR, (eccr & ~FLASH_ECCR_ECCC_Msk) | FLASH_ECCR_ECCD_Msk);
-        flash_ecc_fault = true;
-    }
+    if ((eccr & FLASH_ECCR_ECCD_Msk) == 0u)
+        return false;
+    /* Write-1-to-clear; keep ECCC's pending 1 out so only ECCD is cleared. */
+    flash_io_write(&f->ECCR, (eccr & ~FLASH_ECCR_ECCC_Msk) | FLASH_ECCR_ECCD_Msk);
+    flash_ecc_fault = true;
+    return true;
 }

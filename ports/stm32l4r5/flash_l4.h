@@ -14,8 +14,10 @@
 #define FLASH_BSY_SPINS 20000000u
 
 /* NMI: an uncorrectable ECC error on a flash read sets FLASH_ECCR.ECCD and
-   raises NMI. The handler clears it and records it for flash_read. */
-void flash_nmi(void);
+   raises NMI. This clears it and records it for flash_read; false when the
+   NMI had another cause (the caller must not just return then: it would
+   come straight back). */
+bool flash_nmi(void);
 
 /* Pure helper, host-tested: FLASH_CR value (PER, BKER, PNB) that erases the
    4 KB page at the absolute address addr in dual-bank mode. */

@@ -35,7 +35,8 @@ void Reset_Handler(void)
 
 void NMI_Handler(void)
 {
-    flash_nmi();
+    if (!flash_nmi())
+        Fault_Handler(); /* not a flash ECC error: nothing here clears it */
 }
 
 void Fault_Handler(void)

@@ -201,7 +201,7 @@ void flash_io_copy(uint8_t *dst, uint32_t addr, uint32_t len)
         if (regmodel_is_torn(dw)) {
             /* The hardware sets ECCD and raises NMI during the read. */
             flash_regmodel_regs.ECCR |= FLASH_ECCR_ECCD_Msk;
-            flash_nmi();
+            (void)flash_nmi();
             return;
         }
     }

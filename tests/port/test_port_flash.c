@@ -199,6 +199,16 @@ static void ecc_double_error_on_read_is_reported_and_cleared(void **state)
     assert_int_equal(flash_read(DB_APP_BASE, buf, sizeof buf), FLASH_OK);
 }
 
+static void nmi_without_an_ecc_error_is_not_claimed(void **state)
+{
+    (void)state;
+    assert_false(flash_nmi());
+    flash_regmodel_regs.ECCR = FLASH_ECCR_ECCD_Msk | FLASH_ECCR_ECCC_Msk;
+    assert_true(flash_nmi());
+    assert_false(flash_regmodel_regs.ECCR & FLASH_ECCR_ECCD_Msk);
+    assert_true(flash_regmodel_regs.ECCR & FLASH_ECCR_ECCC_Msk); /* only ECCD was cleared */
+}
+
 static void data_cache_is_off_during_operations_and_both_caches_reset_after(void **state)
 {
     (void)state;
@@ -258,6 +268,7 @@ int main(void)
         cmocka_unit_test_setup(double_words_are_two_ordered_writes_and_erased_ones_skipped, setup),
         cmocka_unit_test_setup(programming_over_data_is_refused_before_any_write, setup),
         cmocka_unit_test_setup(ecc_double_error_on_read_is_reported_and_cleared, setup),
+        cmocka_unit_test_setup(nmi_without_an_ecc_error_is_not_claimed, setup),
         cmocka_unit_test_setup(data_cache_is_off_during_operations_and_both_caches_reset_after, setup),
         cmocka_unit_test_setup(controller_stuck_busy_gives_an_error_not_a_hang, setup),
         cmocka_unit_test_setup(single_bank_mode_is_refused, setup),
