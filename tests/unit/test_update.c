@@ -1,0 +1,259 @@
+/* The update engine through the drive: bounded reordering for HEX and BIN,
+ * UF2 repeats and mixtures, and no wrong app whatever the order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "board.h"
+#include "bootrec.h"
+#include "crc32.h"
+#include "flash_model.h"
+#include "uf2.h"
+#include "update.h"
+#include "vfat.h"
+
+#define HEX_TEXT_MAX (256u * 1024u)
+#define IMAGE_MAX (64u * 1024u)
+
+static struct update u;
+static struct vfat v;
+static struct update_report report;
+static uint8_t image[IMAGE_MAX];
+static uint8_t text[HEX_TEXT_MAX];
+static uint8_t sec[DB_SECTOR_SIZE];
+
+static void put16(uint8_t *p, uint32_t x) { p[0] = (uint8_t)x; p[1] = (uint8_t)(x >> 8); }
+static void put32(uint8_t *p, uint32_t x) { put16(p, x); put16(p + 2, x >> 16); }
+
+static int setup(void **state)
+{
+    (void)state;
+    flash_model_open_ram();
+    memset(&report, 0, sizeof report);
+    update_init(&u, &report);
+    vfat_init(&v, &u);
+    return 0;
+}
+
+static void make_image(uint32_t size)
+{
+    for (uint32_t i = 0; i < size; i++)
+        image[i] = (uint8_t)(i * 13u + (i >> 8));
+    put32(image, 0x20010000u);
+    put32(image + 4, DB_APP_BASE + 0x41u);
+}
+
+static uint32_t hex_record(uint32_t n, const uint8_t *rec, uint32_t len)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    uint8_t sum = 0;
+    text[n++] = ':';
+    for (uint32_t i = 0; i < 4u + len; i++) {
+        sum = (uint8_t)(sum + rec[i]);
+        text[n++] = (uint8_t)hx[rec[i] >> 4];
+        text[n++] = (uint8_t)hx[rec[i] & 15u];
+    }
+    sum = (uint8_t)(0x100u - sum);
+    text[n++] = (uint8_t)hx[sum >> 4];
+    text[n++] = (uint8_t)hx[sum & 15u];
+    text[n++] = '\n';
+    return n;
+}
+
+/* Intel HEX of image as objcopy writes it: 16-byte records, an 04 record per 64 KB. */
+static uint32_t make_hex(uint32_t size)
+{
+    uint32_t n = 0;
+    uint8_t rec[4 + 16];
+    for (uint32_t off = 0; off < size; off += 16u) {
+        uint32_t addr = DB_APP_BASE + off;
+        if (off == 0 || (addr & 0xFFFFu) == 0) {
+            const uint8_t ext[6] = {2, 0, 0, 4, (uint8_t)(addr >> 24), (uint8_t)(addr >> 16)};
+            n = hex_record(n, ext, 2);
+        }
+        uint32_t len = (size - off < 16u) ? size - off : 16u;
+        rec[0] = (uint8_t)len, rec[1] = (uint8_t)(addr >> 8), rec[2] = (uint8_t)addr, rec[3] = 0;
+        memcpy(rec + 4, image + off, len);
+        n = hex_record(n, rec, len);
+    }
+    const uint8_t end_rec[4] = {0, 0, 0, 1};
+    return hex_record(n, end_rec, 0);
+}
+
+static uint32_t cluster_lba(uint32_t c) { return VFAT_DATA_LBA + (c - 2u) * VFAT_SECTORS_PER_CLUSTER; }
+
+/* Directory entry and FAT chain as Windows writes them before the data. */
+static uint32_t host_file(const char name[11], uint32_t size)
+{
+    uint8_t d[DB_SECTOR_SIZE];
+    uint32_t c = 5; /* after our own files (no app: no CURRENT.UF2) */
+    uint32_t n = (size + VFAT_CLUSTER_BYTES - 1u) / VFAT_CLUSTER_BYTES;
+    for (uint32_t k = c; k < c + n; k++) {
+        vfat_read(&v, VFAT_FAT1_LBA + k / 256u, d);
+        put16(d + 2u * (k % 256u), (k + 1u == c + n) ? 0xFFFFu : k + 1u);
+        vfat_write(&v, VFAT_FAT1_LBA + k / 256u, d);
+    }
+    vfat_read(&v, VFAT_ROOT_LBA, d);
+    uint8_t *e = d + 32u * 4u;
+    memset(e, 0, 32);
+    memcpy(e, name, 11);
+    e[11] = 0x20;
+    put16(e + 26, c);
+    put32(e + 28, size);
+    vfat_write(&v, VFAT_ROOT_LBA, d);
+    return cluster_lba(c);
+}
+
+static void write_file_sector(uint32_t first_lba, const uint8_t *data, uint32_t size, uint32_t i)
+{
+    memset(sec, 0, sizeof sec);
+    uint32_t len = size - i * DB_SECTOR_SIZE;
+    memcpy(sec, data + i * DB_SECTOR_SIZE, len < DB_SECTOR_SIZE ? len : DB_SECTOR_SIZE);
+    vfat_write(&v, first_lba + i, sec);
+}
+
+static void assert_app(uint32_t size)
+{
+    struct bootrec r;
+    assert_int_equal(update_status(&u), DB_DONE);
+    assert_true(bootrec_read(&r));
+    assert_int_equal(r.app_size, size);
+    assert_int_equal(r.app_crc, crc32_update(0, image, size));
+}
+
+/* Sectors [0, n) in order, except that the window [from, from + w) comes backwards. */
+static void write_with_reversed_window(uint32_t lba, const uint8_t *data, uint32_t size, uint32_t from, uint32_t w)
+{
+    uint32_t n = (size + DB_SECTOR_SIZE - 1u) / DB_SECTOR_SIZE;
+    for (uint32_t i = 0; i < from; i++)
+        write_file_sector(lba, data, size, i);
+    for (uint32_t i = from + w; i > from; i--)
+        write_file_sector(lba, data, size, i - 1u);
+    for (uint32_t i = from + w; i < n; i++)
+        write_file_sector(lba, data, size, i);
+}
+
+static void hex_out_of_order_within_the_pending_buffer_is_flashed_exactly(void **state)
+{
+    (void)state;
+    make_image(40000);
+    uint32_t len = make_hex(40000);
+    uint32_t lba = host_file("APP     HEX", len);
+    write_with_reversed_window(lba, text, len, 10, UPDATE_PENDING_SECTORS + 1u); /* all but one wait */
+    assert_app(40000);
+}
+
+static void hex_further_out_of_order_than_the_buffer_is_refused_with_order(void **state)
+{
+    (void)state;
+    make_image(40000);
+    uint32_t len = make_hex(40000);
+    uint32_t lba = host_file("APP     HEX", len);
+    write_with_reversed_window(lba, text, len, 10, UPDATE_PENDING_SECTORS + 2u);
+    assert_int_equal(update_status(&u), DB_ERR_ORDER);
+    struct bootrec r;
+    assert_false(bootrec_read(&r));
+}
+
+static void bin_with_its_first_sector_late_within_the_buffer_is_flashed_exactly(void **state)
+{
+    (void)state;
+    make_image(12345);
+    uint32_t lba = host_file("APP     BIN", 12345);
+    write_with_reversed_window(lba, image, 12345, 0, 20);
+    assert_app(12345);
+}
+
+static void bin_data_first_then_directory_cuts_the_padding_of_the_last_sector(void **state)
+{
+    (void)state;
+    make_image(5003);
+    /* Linux: the data at sync, then FAT and directory */
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t i = 0; i < 10u; i++) {
+        memset(sec, 0xA5, sizeof sec); /* padding that must not reach flash */
+        uint32_t n = 5003u - i * DB_SECTOR_SIZE;
+        memcpy(sec, image + i * DB_SECTOR_SIZE, n < DB_SECTOR_SIZE ? n : DB_SECTOR_SIZE);
+        vfat_write(&v, lba + i, sec);
+    }
+    assert_int_equal(update_status(&u), DB_BUSY);
+    assert_int_equal(host_file("APP     BIN", 5003), lba);
+    assert_app(5003);
+    uint8_t after[3];
+    assert_int_equal(flash_read(DB_APP_BASE + 5003u, after, sizeof after), FLASH_OK);
+    assert_int_equal(after[0], 0xFF);
+    assert_int_equal(after[2], 0xFF);
+}
+
+static void uf2_sector_for(uint8_t *b, uint32_t no, uint32_t num)
+{
+    struct uf2_block blk = {
+        .flags = UF2_FLAG_FAMILY_ID,
+        .target_addr = DB_APP_BASE + no * 256u,
+        .payload_size = 256u,
+        .block_no = no,
+        .num_blocks = num,
+        .family_or_size = DB_UF2_FAMILY,
+        .payload = image + no * 256u,
+    };
+    uf2_encode(b, &blk);
+}
+
+static void uf2_repeated_blocks_are_harmless(void **state)
+{
+    (void)state;
+    make_image(2048);
+    uint32_t lba = host_file("APP     UF2", 8u * 512u);
+    for (uint32_t i = 0; i < 7u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, lba + i, sec);
+        vfat_write(&v, lba + i, sec); /* the host wrote it twice */
+    }
+    assert_int_equal(update_status(&u), DB_BUSY);
+    uf2_sector_for(sec, 7, 8);
+    vfat_write(&v, lba + 7u, sec);
+    assert_app(2048);
+}
+
+static void uf2_blocks_of_two_files_are_refused_as_mixed(void **state)
+{
+    (void)state;
+    make_image(2048);
+    uf2_sector_for(sec, 0, 8);
+    vfat_write(&v, cluster_lba(5), sec);
+    uf2_sector_for(sec, 1, 9);
+    vfat_write(&v, cluster_lba(5) + 1u, sec);
+    assert_int_equal(update_status(&u), DB_ERR_UF2_MIXED);
+}
+
+static void a_junk_sector_before_a_bin_does_not_disturb_it(void **state)
+{
+    (void)state;
+    make_image(3000);
+    memset(sec, 0x11, sizeof sec);
+    vfat_write(&v, cluster_lba(900), sec); /* some other file's data */
+    uint32_t lba = host_file("APP     BIN", 3000);
+    for (uint32_t i = 0; i < 6u; i++)
+        write_file_sector(lba, image, 3000, i);
+    assert_app(3000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(hex_out_of_order_within_the_pending_buffer_is_flashed_exactly, setup),
+        cmocka_unit_test_setup(hex_further_out_of_order_than_the_buffer_is_refused_with_order, setup),
+        cmocka_unit_test_setup(bin_with_its_first_sector_late_within_the_buffer_is_flashed_exactly, setup),
+        cmocka_unit_test_setup(bin_data_first_then_directory_cuts_the_padding_of_the_last_sector, setup),
+        cmocka_unit_test_setup(uf2_repeated_blocks_are_harmless, setup),
+        cmocka_unit_test_setup(uf2_blocks_of_two_files_are_refused_as_mixed, setup),
+        cmocka_unit_test_setup(a_junk_sector_before_a_bin_does_not_disturb_it, setup),
+    };
+    printf("update engine on %s\n", board.model); /* also links the board file before core */
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
