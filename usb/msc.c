@@ -243,6 +243,11 @@ static void open_pipes(struct msc *m)
     m->out_busy = false;
 }
 
+bool msc_idle(const struct msc *m)
+{
+    return m->stage == MSC_OFF || m->stage == MSC_NEED_RESET || m->stage == MSC_CBW;
+}
+
 void msc_configure(struct msc *m)
 {
     open_pipes(m);

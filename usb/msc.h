@@ -59,6 +59,11 @@ struct msc {
 
 void msc_init(struct msc *m, struct scsi *scsi);
 
+/* No command under way: nothing received that still needs its CSW sent.
+   A device about to reset waits for this so the host sees the last command
+   (e.g. the eject) complete. */
+bool msc_idle(const struct msc *m);
+
 /* Called by usbd. */
 void msc_configure(struct msc *m);   /* SET_CONFIGURATION(1): open pipes, wait for a CBW */
 void msc_unconfigure(struct msc *m); /* bus reset or SET_CONFIGURATION(0) */

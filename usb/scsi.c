@@ -258,6 +258,8 @@ static void build_inquiry(const struct scsi *s, uint8_t *buf)
     put_padded(&buf[8], s->board->scsi_vendor, INQUIRY_VENDOR_LEN);
     put_padded(&buf[16], s->board->scsi_product, INQUIRY_PRODUCT_LEN);
     put_padded(&buf[32], DB_VERSION, INQUIRY_REV_LEN);
+    if (buf[32 + INQUIRY_REV_LEN - 1u] == '.')
+        buf[32 + INQUIRY_REV_LEN - 1u] = ' '; /* "0.1.0" reads "0.1 ", not "0.1." */
 }
 
 static uint32_t build_mode_sense(const struct scsi *s, uint8_t *buf, bool ten)

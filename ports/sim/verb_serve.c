@@ -29,6 +29,9 @@
 
 #define SERVE_POLL_MS 20 /* idle wake-up: time must pass for simdev_tick even when no host talks */
 #define DESCRIBE_LEN 160u
+/* A reset waits for the command under way to finish (its CSW read by the
+   host), as the bootloader on the chip does, but no longer than this. */
+#define RESET_GRACE_MS 2000u
 
 static struct scsi serve_scsi;
 static struct msc serve_msc;
@@ -170,6 +173,8 @@ int sim_verb_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     uint64_t last = now_ms();
+    uint32_t reset_wait_ms = 0;
+    bool reset_pending = false;
     int rc = 0;
     while (!stop_requested) {
         usbip_server_poll(&srv, SERVE_POLL_MS);
@@ -177,10 +182,19 @@ int sim_verb_serve(int argc, char **argv)
         uint64_t t = now_ms();
         uint32_t elapsed = (uint32_t)(t - last);
         last = t;
-        bool active = host_active;
-        host_active = false;
-        if (!simdev_tick(elapsed, active))
+        if (!reset_pending) {
+            bool active = host_active;
+            host_active = false;
+            reset_pending = simdev_tick(elapsed, active);
+            reset_wait_ms = 0;
+        } else {
+            reset_wait_ms += elapsed;
+        }
+        if (!reset_pending)
             continue;
+        if (!msc_idle(&serve_msc) && usbip_server_has_device(&srv) && reset_wait_ms < RESET_GRACE_MS)
+            continue;
+        reset_pending = false;
         /* The device resets: unplug, boot decision, then app or drive again. */
         usbip_server_drop_device(&srv);
         mode = simdev_reset();

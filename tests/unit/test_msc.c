@@ -372,6 +372,19 @@ static void unconfigured_device_ignores_bulk_traffic(void **state)
     assert_int_equal(th_activity, 0);
 }
 
+static void idle_only_once_the_host_has_the_csw(void **state)
+{
+    (void)state;
+    uint8_t cbw[MSC_CBW_LEN], csw[64];
+    th_ready();
+    assert_true(msc_idle(&th_msc));
+    th_make_cbw(cbw, 9, TH_CBW_OUT, 0, tur, 6);
+    assert_int_equal(th_out(0x01, cbw, MSC_CBW_LEN), MSC_CBW_LEN);
+    assert_false(msc_idle(&th_msc)); /* the CSW waits for the host's IN */
+    assert_int_equal(th_in(0x81, csw, sizeof csw), MSC_CSW_LEN);
+    assert_true(msc_idle(&th_msc));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +415,7 @@ int main(void)
         cmocka_unit_test(get_max_lun_is_zero),
         cmocka_unit_test(tags_are_echoed_and_commands_follow_each_other),
         cmocka_unit_test(unconfigured_device_ignores_bulk_traffic),
+        cmocka_unit_test(idle_only_once_the_host_has_the_csw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

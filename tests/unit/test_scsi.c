@@ -78,7 +78,7 @@ static void test_inquiry_names_the_board_and_is_removable(void **state)
     assert_int_equal(buf[4], 31);
     assert_memory_equal(&buf[8], "dropboot", 8);
     assert_memory_equal(&buf[16], "STM32L4R5 drive ", 16);
-    assert_memory_equal(&buf[32], "0.1.", 4);
+    assert_memory_equal(&buf[32], "0.1 ", 4);
     /* allocation length 5: only the first five bytes */
     inq[4] = 5;
     r = th_command(inq, 6, TH_CBW_IN, 5, buf);
