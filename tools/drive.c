@@ -289,9 +289,13 @@ size_t drive_scan(struct drive *out, size_t max)
         if (!drive_parse_mountinfo_line(line, &m) || !is_fat(m.fstype)) {
             continue;
         }
-        /* A mount whose device has gone (unplugged, not yet unmounted) is not a drive. */
+        /* A mount whose device has gone (unplugged, not yet unmounted) is not a
+           drive; check that first so nothing reads from a dead device. */
         struct drive *d = &out[n];
-        if (drive_from_mount(&m, d) && drive_device_present(d)) {
+        d->mount_id = m.mount_id;
+        d->dev_major = m.dev_major;
+        d->dev_minor = m.dev_minor;
+        if (drive_device_present(d) && drive_from_mount(&m, d)) {
             n++;
         }
     }

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +29,8 @@
 #define STATUS_READ_TRIES 20u /* a freshly mounted drive may need a moment */
 
 static const char usage_flash[] =
-    "usage: dropboot flash FILE [--drive PATH | --serial S] [--timeout SEC] [--base ADDR] [--force]\n"
+    "usage: dropboot flash FILE [--drive PATH | --serial S] [--timeout SEC] [--base ADDR]\n"
+    "                           [--force] [--unmount]\n"
     "\n"
     "Update a board: find its drive (the only one attached, or the one chosen),\n"
     "check FILE against the board's INFO_UF2.TXT (family, app area, size),\n"
@@ -45,6 +47,9 @@ static const char usage_flash[] =
     "                   to come back (default 15)\n"
     "  --base ADDR      load address of a BIN (default: the board's App-Base)\n"
     "  --force          skip the pre-check and let the device judge the file\n"
+    "  --unmount        unmount the drive right after the copy (needs root), so\n"
+    "                   no file system is left mounted on a device that resets;\n"
+    "                   without it, the automounter cleans up after the reset\n"
     "\n"
     "exit codes: 0 updated or app started, 1 refused (pre-check or device),\n"
     "2 usage, 3 no drive or several, 4 the device did not reset or come back\n";
@@ -130,18 +135,22 @@ static int copy_to_drive(const struct drive *d, const uint8_t *data, size_t len)
     return errno;
 }
 
-static bool gone(const struct drive *d)
+/* The device left: its block device went away, or its mount did (when we
+   did not unmount it ourselves). */
+static bool gone(const struct drive *d, bool unmounted)
 {
-    return !drive_device_present(d) || !drive_still_mounted(d);
+    return !drive_device_present(d) || (!unmounted && !drive_still_mounted(d));
 }
 
-/* A drive with this serial that is not the old mount; true when found. */
-static bool find_again(const struct drive *old, struct drive *out)
+/* A drive with this serial that is not the old mount; true when found. The
+   kernel reuses mount IDs, so once the old mount has been seen gone any
+   mount with this serial is a new one. */
+static bool find_again(const struct drive *old, bool old_unmounted, struct drive *out)
 {
     static struct drive all[DRIVE_MAX];
     size_t n = drive_scan(all, DRIVE_MAX);
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(all[i].serial, old->serial) == 0 && all[i].mount_id != old->mount_id) {
+        if (strcmp(all[i].serial, old->serial) == 0 && (old_unmounted || all[i].mount_id != old->mount_id)) {
             *out = all[i];
             return true;
         }
@@ -183,7 +192,7 @@ int verb_flash(int argc, char **argv)
 {
     const char *file = NULL, *path = NULL, *serial = NULL;
     uint32_t timeout = DEFAULT_TIMEOUT_S, base = 0;
-    bool base_given = false, force = false;
+    bool base_given = false, force = false, unmount = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -206,6 +215,8 @@ int verb_flash(int argc, char **argv)
             base_given = true;
         } else if (strcmp(a, "--force") == 0) {
             force = true;
+        } else if (strcmp(a, "--unmount") == 0) {
+            unmount = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error("flash", "unknown option or missing value: %s", a);
         } else if (file == NULL) {
@@ -246,16 +257,25 @@ int verb_flash(int argc, char **argv)
     cli_firmware_free(&fw);
     if (e != 0) {
         /* A device that finished and reset while the directory was being synced is not a failure. */
-        if (!gone(&d)) {
+        if (!gone(&d, false)) {
             cli_error("copy to %s failed: %s", d.mount_point, strerror(e));
             return EXIT_REFUSED;
+        }
+    }
+    bool unmounted = false;
+    if (unmount && d.mount_id >= 0) {
+        if (umount2(d.mount_point, 0) == 0) {
+            unmounted = true;
+            printf("unmounted %s\n", d.mount_point);
+        } else {
+            printf("could not unmount %s (%s); waiting anyway\n", d.mount_point, strerror(errno));
         }
     }
 
     printf("waiting for the device to reset...\n");
     fflush(stdout);
     double t0 = now_s();
-    while (!gone(&d)) {
+    while (!gone(&d, unmounted)) {
         if (now_s() - t0 > timeout) {
             cli_error("the device did not reset within %u s; `dropboot info` after re-plugging tells why",
                       (unsigned)timeout);
@@ -265,8 +285,10 @@ int verb_flash(int argc, char **argv)
     }
     double t1 = now_s();
     struct drive again;
+    bool old_unmounted = unmounted;
     while (now_s() - t1 <= timeout) {
-        if (find_again(&d, &again)) {
+        old_unmounted = old_unmounted || !drive_still_mounted(&d);
+        if (find_again(&d, old_unmounted, &again)) {
             return report(&again);
         }
         sleep_ms(POLL_MS);
