@@ -7,27 +7,26 @@
  * whole transfer and refill the TX FIFO whenever it has room. VBUS is not
  * sensed (the NUCLEO-L4R5ZI wires only PA11/PA12 for the device role): the
  * B-session is forced valid and connect/disconnect is DCTL.SDIS.
+ * Every access goes through dwc2_io.h so a host test can run this file
+ * against a model of the core.
  */
 #include <string.h>
 
 #include "clock.h"
 #include "dcd.h"
 #include "dwc2_fifo.h"
-#include "regs_gpio.h"
+#include "dwc2_io.h"
 #include "regs_otg.h"
-#include "regs_rcc.h"
 
 #define DCD_EPS 3u               /* EP0 + endpoints 1 and 2: a bulk pair for MSC, either numbering */
 #define DCD_EP0_MPS 64u          /* full-speed control endpoint */
 #define DCD_BULK_MPS 64u         /* full-speed bulk endpoints */
 #define DCD_SETUP_BYTES 8u
 #define DCD_SETUP_BACK_TO_BACK 3u /* DOEPTSIZ0.STUPCNT: SETUPs the core may take unasked */
-#define DCD_RESET_SPINS 1000000u /* core reset / AHB idle: microseconds in practice */
+#define DCD_SPINS 100000u        /* core reset, FIFO flush, endpoint disable: microseconds in practice */
 #define DCD_FORCE_MODE_MS 25u    /* RM0432: wait at least 25 ms after forcing device mode */
 #define DCD_RX_POPS_PER_POLL 32u /* bounds one dcd_poll; the rest waits for the next call */
-#define DCD_OTG_AF 10u           /* PA11/PA12 alternate function for OTG_FS */
-#define DCD_PIN_DM 11u
-#define DCD_PIN_DP 12u
+#define DCD_WORD 4u
 
 struct dcd_ep {
     uint8_t *buf;
@@ -45,26 +44,32 @@ static struct {
     const struct dcd_events *ev;
     struct dcd_ep in[DCD_EPS];
     struct dcd_ep out[DCD_EPS];
-    uint32_t setup[DCD_SETUP_BYTES / 4u];
+    uint32_t setup[DCD_SETUP_BYTES / DCD_WORD];
     struct dwc2_fifo_layout fifo;
 } dcd;
 
 static bool dcd_spin_until(volatile uint32_t *reg, uint32_t mask, uint32_t want)
 {
-    for (uint32_t i = 0; i < DCD_RESET_SPINS; i++) {
-        if ((*reg & mask) == want)
+    for (uint32_t i = 0; i < DCD_SPINS; i++) {
+        if ((dwc2_io_read(reg) & mask) == want)
             return true;
     }
     return false;
 }
 
+static void dcd_flush_tx(uint32_t fifo_num_field)
+{
+    volatile uint32_t *rst = &OTG_GLOBAL->GRSTCTL;
+    dwc2_io_write(rst, OTG_GRSTCTL_TXFFLSH_Msk | fifo_num_field);
+    (void)dcd_spin_until(rst, OTG_GRSTCTL_TXFFLSH_Msk, 0u);
+}
+
 static void dcd_flush_fifos(void)
 {
-    struct otg_global_regs *g = OTG_GLOBAL;
-    g->GRSTCTL = OTG_GRSTCTL_TXFFLSH_Msk | OTG_GRSTCTL_TXFNUM_ALL;
-    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_TXFFLSH_Msk, 0u);
-    g->GRSTCTL = OTG_GRSTCTL_RXFFLSH_Msk;
-    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_RXFFLSH_Msk, 0u);
+    volatile uint32_t *rst = &OTG_GLOBAL->GRSTCTL;
+    dcd_flush_tx(OTG_GRSTCTL_TXFNUM_ALL);
+    dwc2_io_write(rst, OTG_GRSTCTL_RXFFLSH_Msk);
+    (void)dcd_spin_until(rst, OTG_GRSTCTL_RXFFLSH_Msk, 0u);
 }
 
 static void dcd_fifo_setup(void)
@@ -76,87 +81,75 @@ static void dcd_fifo_setup(void)
         in_mps[i] = DCD_BULK_MPS;
     /* Static configuration, proven to fit by tests/port/test_port_dwc2_fifo.c. */
     (void)dwc2_fifo_plan(OTG_FIFO_WORDS, in_mps, DCD_EPS, DCD_BULK_MPS, &dcd.fifo);
-    g->GRXFSIZ = dcd.fifo.rx_words;
-    g->DIEPTXF0 = ((uint32_t)dcd.fifo.tx_words[0] << 16) | dcd.fifo.tx_start[0];
+    dwc2_io_write(&g->GRXFSIZ, dcd.fifo.rx_words);
+    dwc2_io_write(&g->DIEPTXF0, ((uint32_t)dcd.fifo.tx_words[0] << 16) | dcd.fifo.tx_start[0]);
     for (uint32_t i = 1; i < DWC2_TX_FIFOS_MAX; i++)
-        g->DIEPTXF[i - 1u] = ((uint32_t)dcd.fifo.tx_words[i] << 16) | dcd.fifo.tx_start[i];
+        dwc2_io_write(&g->DIEPTXF[i - 1u], ((uint32_t)dcd.fifo.tx_words[i] << 16) | dcd.fifo.tx_start[i]);
     dcd_flush_fifos();
 }
 
 /* EP0 OUT ready for SETUP packets; in slave mode this needs no EPENA. */
 static void dcd_ep0_expect_setup(void)
 {
-    OTG_OUT(0)->DOEPTSIZ = (DCD_SETUP_BACK_TO_BACK << OTG_DOEPTSIZ_STUPCNT_Pos) |
-                           (1u << OTG_EPTSIZ_PKTCNT_Pos) | (DCD_SETUP_BACK_TO_BACK * DCD_SETUP_BYTES);
-}
-
-static void dcd_gpio_init(void)
-{
-    RCC->AHB2ENR |= RCC_AHB2ENR_GPIOAEN_Msk;
-    (void)RCC->AHB2ENR; /* RM0432: wait for the clock before touching the port */
-    struct gpio_regs *a = GPIOA;
-    const uint32_t pins[] = {DCD_PIN_DM, DCD_PIN_DP};
-    for (uint32_t i = 0; i < 2u; i++) {
-        uint32_t p = pins[i];
-        a->OSPEEDR |= GPIO_SPEED_VERY_HIGH << (2u * p);
-        a->AFR[1] = (a->AFR[1] & ~(0xFu << (4u * (p - 8u)))) | (DCD_OTG_AF << (4u * (p - 8u)));
-        a->MODER = (a->MODER & ~(3u << (2u * p))) | (GPIO_MODE_AF << (2u * p));
-    }
+    dwc2_io_write(&OTG_OUT(0)->DOEPTSIZ, (DCD_SETUP_BACK_TO_BACK << OTG_DOEPTSIZ_STUPCNT_Pos) |
+                                             (1u << OTG_EPTSIZ_PKTCNT_Pos) |
+                                             (DCD_SETUP_BACK_TO_BACK * DCD_SETUP_BYTES));
 }
 
 void dcd_init(const struct dcd_events *ev)
 {
     memset(&dcd, 0, sizeof dcd);
     dcd.ev = ev;
-    dcd_gpio_init();
-    RCC->AHB2ENR |= RCC_AHB2ENR_OTGFSEN_Msk;
-    (void)RCC->AHB2ENR;
+    usb_hw_init();
 
     struct otg_global_regs *g = OTG_GLOBAL;
     struct otg_device_regs *d = OTG_DEVICE;
     (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_AHBIDL_Msk, OTG_GRSTCTL_AHBIDL_Msk);
-    g->GRSTCTL = OTG_GRSTCTL_CSRST_Msk;
+    dwc2_io_write(&g->GRSTCTL, OTG_GRSTCTL_CSRST_Msk);
     (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_CSRST_Msk, 0u);
     (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_AHBIDL_Msk, OTG_GRSTCTL_AHBIDL_Msk);
 
     /* Transceiver on, no VBUS sensing: the session is declared valid instead. */
-    g->GCCFG = OTG_GCCFG_PWRDWN_Msk;
-    g->GOTGCTL |= OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk;
-    g->GUSBCFG = (g->GUSBCFG & ~(OTG_GUSBCFG_TRDT_Msk | OTG_GUSBCFG_FHMOD_Msk)) |
-                 OTG_GUSBCFG_PHYSEL_Msk | OTG_GUSBCFG_TOCAL_MAX | OTG_GUSBCFG_FDMOD_Msk |
-                 (OTG_GUSBCFG_TRDT_AHB_ABOVE_32MHZ << OTG_GUSBCFG_TRDT_Pos);
+    dwc2_io_write(&g->GCCFG, OTG_GCCFG_PWRDWN_Msk);
+    dwc2_io_set(&g->GOTGCTL, OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk);
+    uint32_t usbcfg = dwc2_io_read(&g->GUSBCFG) & ~(OTG_GUSBCFG_TRDT_Msk | OTG_GUSBCFG_FHMOD_Msk);
+    dwc2_io_write(&g->GUSBCFG, usbcfg | OTG_GUSBCFG_PHYSEL_Msk | OTG_GUSBCFG_TOCAL_MAX |
+                                   OTG_GUSBCFG_FDMOD_Msk |
+                                   (OTG_GUSBCFG_TRDT_AHB_ABOVE_32MHZ << OTG_GUSBCFG_TRDT_Pos));
     clock_delay_ms(DCD_FORCE_MODE_MS);
 
-    OTG_PCGCCTL = 0u;
-    d->DCTL = OTG_DCTL_SDIS_Msk;
+    dwc2_io_write(&OTG_PCGCCTL, 0u);
+    dwc2_io_write(&d->DCTL, OTG_DCTL_SDIS_Msk);
     /* NZLSOHSK: a non-zero-length status OUT is answered with STALL. */
-    d->DCFG = OTG_DCFG_DSPD_FULL | OTG_DCFG_NZLSOHSK_Msk;
+    dwc2_io_write(&d->DCFG, OTG_DCFG_DSPD_FULL | OTG_DCFG_NZLSOHSK_Msk);
     dcd_fifo_setup();
-    d->DIEPMSK = OTG_EPINT_XFRC_Msk;
-    d->DOEPMSK = OTG_EPINT_XFRC_Msk | OTG_DOEPINT_STUP_Msk;
-    d->DAINTMSK = 0u;
-    g->GAHBCFG = 0u; /* polled: the core's interrupt line stays off */
-    g->GINTSTS = 0xFFFFFFFFu;
-    g->GINTMSK = OTG_GINTSTS_RXFLVL_Msk | OTG_GINTSTS_USBSUSP_Msk | OTG_GINTSTS_USBRST_Msk |
-                 OTG_GINTSTS_ENUMDNE_Msk | OTG_GINTSTS_IEPINT_Msk | OTG_GINTSTS_OEPINT_Msk |
-                 OTG_GINTSTS_WKUPINT_Msk;
+    dwc2_io_write(&d->DIEPMSK, OTG_EPINT_XFRC_Msk);
+    dwc2_io_write(&d->DOEPMSK, OTG_EPINT_XFRC_Msk | OTG_DOEPINT_STUP_Msk);
+    dwc2_io_write(&d->DAINTMSK, 0u);
+    dwc2_io_write(&g->GAHBCFG, 0u); /* polled: the core's interrupt line stays off */
+    dwc2_io_write(&g->GINTSTS, 0xFFFFFFFFu);
+    dwc2_io_write(&g->GINTMSK, OTG_GINTSTS_RXFLVL_Msk | OTG_GINTSTS_USBSUSP_Msk |
+                                   OTG_GINTSTS_USBRST_Msk | OTG_GINTSTS_ENUMDNE_Msk |
+                                   OTG_GINTSTS_IEPINT_Msk | OTG_GINTSTS_OEPINT_Msk |
+                                   OTG_GINTSTS_WKUPINT_Msk);
 }
 
 void dcd_connect(void)
 {
-    OTG_DEVICE->DCTL &= ~OTG_DCTL_SDIS_Msk;
+    dwc2_io_clear(&OTG_DEVICE->DCTL, OTG_DCTL_SDIS_Msk);
 }
 
 void dcd_disconnect(void)
 {
-    OTG_DEVICE->DCTL |= OTG_DCTL_SDIS_Msk;
+    dwc2_io_set(&OTG_DEVICE->DCTL, OTG_DCTL_SDIS_Msk);
 }
 
 void dcd_set_address(uint8_t addr)
 {
     /* The core itself finishes the status stage at the old address. */
-    struct otg_device_regs *d = OTG_DEVICE;
-    d->DCFG = (d->DCFG & ~OTG_DCFG_DAD_Msk) | (((uint32_t)addr << OTG_DCFG_DAD_Pos) & OTG_DCFG_DAD_Msk);
+    volatile uint32_t *dcfg = &OTG_DEVICE->DCFG;
+    dwc2_io_write(dcfg, (dwc2_io_read(dcfg) & ~OTG_DCFG_DAD_Msk) |
+                            (((uint32_t)addr << OTG_DCFG_DAD_Pos) & OTG_DCFG_DAD_Msk));
 }
 
 void dcd_ep_open(uint8_t ep_addr, enum dcd_ep_type type, uint16_t max_packet)
@@ -170,14 +163,14 @@ void dcd_ep_open(uint8_t ep_addr, enum dcd_ep_type type, uint16_t max_packet)
     if (DCD_EP_IS_IN(ep_addr)) {
         dcd.in[n] = (struct dcd_ep){.mps = max_packet};
         if (n != 0u) {
-            OTG_IN(n)->DIEPCTL = ctl | ((uint32_t)n << OTG_DIEPCTL_TXFNUM_Pos);
-            d->DAINTMSK |= 1u << n;
+            dwc2_io_write(&OTG_IN(n)->DIEPCTL, ctl | ((uint32_t)n << OTG_DIEPCTL_TXFNUM_Pos));
+            dwc2_io_set(&d->DAINTMSK, 1u << n);
         }
     } else {
         dcd.out[n] = (struct dcd_ep){.mps = max_packet};
         if (n != 0u) {
-            OTG_OUT(n)->DOEPCTL = ctl;
-            d->DAINTMSK |= 1u << (16u + n);
+            dwc2_io_write(&OTG_OUT(n)->DOEPCTL, ctl);
+            dwc2_io_set(&d->DAINTMSK, 1u << (16u + n));
         }
     }
 }
@@ -191,15 +184,15 @@ static void dcd_in_push(uint8_t n)
         uint32_t pkt = limit - ep->queued;
         if (pkt > ep->mps)
             pkt = ep->mps;
-        uint32_t words = (pkt + 3u) / 4u;
-        if ((OTG_IN(n)->DTXFSTS & 0xFFFFu) < words)
+        uint32_t words = (pkt + DCD_WORD - 1u) / DCD_WORD;
+        if ((dwc2_io_read(&OTG_IN(n)->DTXFSTS) & 0xFFFFu) < words)
             return;
         const uint8_t *src = ep->buf + ep->queued;
         for (uint32_t w = 0; w < words; w++) {
             uint32_t v = 0;
-            uint32_t take = pkt - 4u * w;
-            memcpy(&v, src + 4u * w, take < 4u ? take : 4u);
-            OTG_FIFO(n) = v;
+            uint32_t take = pkt - DCD_WORD * w;
+            memcpy(&v, src + DCD_WORD * w, take < DCD_WORD ? take : DCD_WORD);
+            dwc2_io_write(&OTG_FIFO(n), v);
         }
         ep->queued += pkt;
     }
@@ -212,8 +205,8 @@ static void dcd_ep0_in_next(void)
     if (chunk > ep->mps)
         chunk = ep->mps;
     ep->chunk = chunk;
-    OTG_IN(0)->DIEPTSIZ = (1u << OTG_EPTSIZ_PKTCNT_Pos) | chunk;
-    OTG_IN(0)->DIEPCTL |= OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk;
+    dwc2_io_write(&OTG_IN(0)->DIEPTSIZ, (1u << OTG_EPTSIZ_PKTCNT_Pos) | chunk);
+    dwc2_io_set(&OTG_IN(0)->DIEPCTL, OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk);
     dcd_in_push(0);
 }
 
@@ -221,15 +214,15 @@ static void dcd_out_arm(uint8_t n)
 {
     struct dcd_ep *ep = &dcd.out[n];
     if (n == 0u) {
-        OTG_OUT(0)->DOEPTSIZ = (DCD_SETUP_BACK_TO_BACK << OTG_DOEPTSIZ_STUPCNT_Pos) |
-                               (1u << OTG_EPTSIZ_PKTCNT_Pos) | ep->mps;
+        dwc2_io_write(&OTG_OUT(0)->DOEPTSIZ, (DCD_SETUP_BACK_TO_BACK << OTG_DOEPTSIZ_STUPCNT_Pos) |
+                                                 (1u << OTG_EPTSIZ_PKTCNT_Pos) | ep->mps);
     } else {
         uint32_t pkts = (ep->len + ep->mps - 1u) / ep->mps;
         if (pkts == 0u)
             pkts = 1u;
-        OTG_OUT(n)->DOEPTSIZ = (pkts << OTG_EPTSIZ_PKTCNT_Pos) | (pkts * ep->mps);
+        dwc2_io_write(&OTG_OUT(n)->DOEPTSIZ, (pkts << OTG_EPTSIZ_PKTCNT_Pos) | (pkts * ep->mps));
     }
-    OTG_OUT(n)->DOEPCTL |= OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk;
+    dwc2_io_set(&OTG_OUT(n)->DOEPCTL, OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk);
 }
 
 bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
@@ -255,8 +248,8 @@ bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
         uint32_t pkts = (len + ep->mps - 1u) / ep->mps;
         if (pkts == 0u)
             pkts = 1u; /* a zero-length packet */
-        OTG_IN(n)->DIEPTSIZ = (pkts << OTG_EPTSIZ_PKTCNT_Pos) | len;
-        OTG_IN(n)->DIEPCTL |= OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk;
+        dwc2_io_write(&OTG_IN(n)->DIEPTSIZ, (pkts << OTG_EPTSIZ_PKTCNT_Pos) | len);
+        dwc2_io_set(&OTG_IN(n)->DIEPCTL, OTG_EPCTL_EPENA_Msk | OTG_EPCTL_CNAK_Msk);
         dcd_in_push(n);
     }
     return true;
@@ -266,18 +259,16 @@ bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
 static void dcd_in_stall(uint8_t n)
 {
     struct otg_in_ep_regs *i = OTG_IN(n);
-    if (n == 0u || (i->DIEPCTL & OTG_EPCTL_EPENA_Msk) == 0u) {
-        i->DIEPCTL |= OTG_EPCTL_SNAK_Msk | OTG_EPCTL_STALL_Msk;
+    if (n == 0u || (dwc2_io_read(&i->DIEPCTL) & OTG_EPCTL_EPENA_Msk) == 0u) {
+        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk | OTG_EPCTL_STALL_Msk);
     } else {
-        i->DIEPCTL |= OTG_EPCTL_SNAK_Msk;
+        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk);
         (void)dcd_spin_until(&i->DIEPINT, OTG_DIEPINT_INEPNE_Msk, OTG_DIEPINT_INEPNE_Msk);
-        i->DIEPCTL |= OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk;
+        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk);
         (void)dcd_spin_until(&i->DIEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
-        i->DIEPINT = OTG_EPINT_EPDISD_Msk | OTG_DIEPINT_INEPNE_Msk;
+        dwc2_io_write(&i->DIEPINT, OTG_EPINT_EPDISD_Msk | OTG_DIEPINT_INEPNE_Msk);
     }
-    struct otg_global_regs *g = OTG_GLOBAL;
-    g->GRSTCTL = OTG_GRSTCTL_TXFFLSH_Msk | ((uint32_t)n << OTG_GRSTCTL_TXFNUM_Pos);
-    (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_TXFFLSH_Msk, 0u);
+    dcd_flush_tx((uint32_t)n << OTG_GRSTCTL_TXFNUM_Pos);
     dcd.in[n].busy = false;
 }
 
@@ -285,16 +276,16 @@ static void dcd_in_stall(uint8_t n)
 static void dcd_out_stall(uint8_t n)
 {
     struct otg_out_ep_regs *o = OTG_OUT(n);
-    if (n == 0u || (o->DOEPCTL & OTG_EPCTL_EPENA_Msk) == 0u) {
-        o->DOEPCTL |= OTG_EPCTL_STALL_Msk;
+    if (n == 0u || (dwc2_io_read(&o->DOEPCTL) & OTG_EPCTL_EPENA_Msk) == 0u) {
+        dwc2_io_set(&o->DOEPCTL, OTG_EPCTL_STALL_Msk);
     } else {
         struct otg_device_regs *d = OTG_DEVICE;
-        d->DCTL |= OTG_DCTL_SGONAK_Msk;
+        dwc2_io_set(&d->DCTL, OTG_DCTL_SGONAK_Msk);
         (void)dcd_spin_until(&OTG_GLOBAL->GINTSTS, OTG_GINTSTS_BOUTNAKEFF_Msk, OTG_GINTSTS_BOUTNAKEFF_Msk);
-        o->DOEPCTL |= OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk;
+        dwc2_io_set(&o->DOEPCTL, OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk);
         (void)dcd_spin_until(&o->DOEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
-        o->DOEPINT = OTG_EPINT_EPDISD_Msk;
-        d->DCTL |= OTG_DCTL_CGONAK_Msk;
+        dwc2_io_write(&o->DOEPINT, OTG_EPINT_EPDISD_Msk);
+        dwc2_io_set(&d->DCTL, OTG_DCTL_CGONAK_Msk);
     }
     dcd.out[n].busy = false;
 }
@@ -317,10 +308,8 @@ void dcd_ep_clear_stall(uint8_t ep_addr)
     if (n >= DCD_EPS)
         return;
     /* Clearing a halt also resets the data toggle to DATA0 (USB 2.0 9.4.5). */
-    if (DCD_EP_IS_IN(ep_addr))
-        OTG_IN(n)->DIEPCTL = (OTG_IN(n)->DIEPCTL & ~OTG_EPCTL_STALL_Msk) | OTG_EPCTL_SD0PID_Msk;
-    else
-        OTG_OUT(n)->DOEPCTL = (OTG_OUT(n)->DOEPCTL & ~OTG_EPCTL_STALL_Msk) | OTG_EPCTL_SD0PID_Msk;
+    volatile uint32_t *ctl = DCD_EP_IS_IN(ep_addr) ? &OTG_IN(n)->DIEPCTL : &OTG_OUT(n)->DOEPCTL;
+    dwc2_io_write(ctl, (dwc2_io_read(ctl) & ~OTG_EPCTL_STALL_Msk) | OTG_EPCTL_SD0PID_Msk);
 }
 
 bool dcd_ep_stalled(uint8_t ep_addr)
@@ -328,25 +317,25 @@ bool dcd_ep_stalled(uint8_t ep_addr)
     uint8_t n = DCD_EP_NUM(ep_addr);
     if (n >= DCD_EPS)
         return false;
-    uint32_t ctl = DCD_EP_IS_IN(ep_addr) ? OTG_IN(n)->DIEPCTL : OTG_OUT(n)->DOEPCTL;
-    return (ctl & OTG_EPCTL_STALL_Msk) != 0u;
+    volatile uint32_t *ctl = DCD_EP_IS_IN(ep_addr) ? &OTG_IN(n)->DIEPCTL : &OTG_OUT(n)->DOEPCTL;
+    return (dwc2_io_read(ctl) & OTG_EPCTL_STALL_Msk) != 0u;
 }
 
 static void dcd_bus_reset(void)
 {
     struct otg_device_regs *d = OTG_DEVICE;
     for (uint32_t n = 0; n < DCD_EPS; n++) {
-        OTG_OUT(n)->DOEPCTL |= OTG_EPCTL_SNAK_Msk;
-        OTG_IN(n)->DIEPCTL |= OTG_EPCTL_SNAK_Msk;
-        OTG_OUT(n)->DOEPINT = 0xFFFFu;
-        OTG_IN(n)->DIEPINT = 0xFFFFu;
+        dwc2_io_set(&OTG_OUT(n)->DOEPCTL, OTG_EPCTL_SNAK_Msk);
+        dwc2_io_set(&OTG_IN(n)->DIEPCTL, OTG_EPCTL_SNAK_Msk);
+        dwc2_io_write(&OTG_OUT(n)->DOEPINT, 0xFFFFu);
+        dwc2_io_write(&OTG_IN(n)->DIEPINT, 0xFFFFu);
         dcd.in[n] = (struct dcd_ep){0};
         dcd.out[n] = (struct dcd_ep){0};
     }
     dcd.in[0].mps = DCD_EP0_MPS;
     dcd.out[0].mps = DCD_EP0_MPS;
-    d->DCFG &= ~OTG_DCFG_DAD_Msk;
-    d->DAINTMSK = 1u | (1u << 16); /* EP0 IN and OUT */
+    dwc2_io_clear(&d->DCFG, OTG_DCFG_DAD_Msk);
+    dwc2_io_write(&d->DAINTMSK, 1u | (1u << 16)); /* EP0 IN and OUT */
     dcd_fifo_setup();
     dcd_ep0_expect_setup();
     if (dcd.ev && dcd.ev->bus_reset)
@@ -355,16 +344,16 @@ static void dcd_bus_reset(void)
 
 static void dcd_rx_pop(void)
 {
-    uint32_t st = OTG_GLOBAL->GRXSTSP;
+    uint32_t st = dwc2_io_read(&OTG_GLOBAL->GRXSTSP);
     uint32_t n = st & OTG_GRXSTSP_EPNUM_Msk;
     uint32_t bcnt = (st & OTG_GRXSTSP_BCNT_Msk) >> OTG_GRXSTSP_BCNT_Pos;
     uint32_t kind = (st & OTG_GRXSTSP_PKTSTS_Msk) >> OTG_GRXSTSP_PKTSTS_Pos;
-    uint32_t words = (bcnt + 3u) / 4u;
+    uint32_t words = (bcnt + DCD_WORD - 1u) / DCD_WORD;
 
     if (kind == OTG_PKTSTS_SETUP_DATA && n == 0u) {
         for (uint32_t w = 0; w < words; w++) {
-            uint32_t v = OTG_FIFO(0);
-            if (w < DCD_SETUP_BYTES / 4u)
+            uint32_t v = dwc2_io_read(&OTG_FIFO(0));
+            if (w < DCD_SETUP_BYTES / DCD_WORD)
                 dcd.setup[w] = v;
         }
         return;
@@ -373,18 +362,18 @@ static void dcd_rx_pop(void)
         dcd_ep0_expect_setup(); /* room for the next back-to-back SETUPs */
     if (kind != OTG_PKTSTS_OUT_DATA) {
         for (uint32_t w = 0; w < words; w++)
-            (void)OTG_FIFO(0);
+            (void)dwc2_io_read(&OTG_FIFO(0));
         return;
     }
     struct dcd_ep *ep = (n < DCD_EPS) ? &dcd.out[n] : NULL;
     for (uint32_t w = 0; w < words; w++) {
-        uint32_t v = OTG_FIFO(0);
+        uint32_t v = dwc2_io_read(&OTG_FIFO(0));
         if (ep == NULL || !ep->busy)
             continue;
         uint32_t room = ep->len - ep->done;
-        uint32_t take = bcnt - 4u * w;
-        if (take > 4u)
-            take = 4u;
+        uint32_t take = bcnt - DCD_WORD * w;
+        if (take > DCD_WORD)
+            take = DCD_WORD;
         if (take > room)
             take = room; /* the host sent more than asked: drop the excess */
         memcpy(ep->buf + ep->done, &v, take);
@@ -407,8 +396,8 @@ static void dcd_xfer_done(uint8_t ep_addr, struct dcd_ep *ep)
 static void dcd_out_events(uint32_t n)
 {
     struct otg_out_ep_regs *o = OTG_OUT(n);
-    uint32_t flags = o->DOEPINT;
-    o->DOEPINT = flags;
+    uint32_t flags = dwc2_io_read(&o->DOEPINT);
+    dwc2_io_write(&o->DOEPINT, flags);
     if (n == 0u && (flags & OTG_DOEPINT_STUP_Msk)) {
         /* A new SETUP ends whatever control transfer was going on. */
         dcd.in[0].busy = false;
@@ -437,8 +426,8 @@ static void dcd_out_events(uint32_t n)
 static void dcd_in_events(uint32_t n)
 {
     struct otg_in_ep_regs *i = OTG_IN(n);
-    uint32_t flags = i->DIEPINT;
-    i->DIEPINT = flags;
+    uint32_t flags = dwc2_io_read(&i->DIEPINT);
+    dwc2_io_write(&i->DIEPINT, flags);
     if ((flags & OTG_EPINT_XFRC_Msk) == 0u)
         return;
     struct dcd_ep *ep = &dcd.in[n];
@@ -460,21 +449,21 @@ void dcd_poll(void)
 {
     struct otg_global_regs *g = OTG_GLOBAL;
     struct otg_device_regs *d = OTG_DEVICE;
-    uint32_t sts = g->GINTSTS;
+    uint32_t sts = dwc2_io_read(&g->GINTSTS);
 
     if (sts & OTG_GINTSTS_USBRST_Msk) {
-        g->GINTSTS = OTG_GINTSTS_USBRST_Msk;
+        dwc2_io_write(&g->GINTSTS, OTG_GINTSTS_USBRST_Msk);
         dcd_bus_reset();
     }
     if (sts & OTG_GINTSTS_ENUMDNE_Msk) {
-        g->GINTSTS = OTG_GINTSTS_ENUMDNE_Msk;
-        OTG_IN(0)->DIEPCTL &= ~OTG_EPCTL_MPSIZ_Msk; /* EP0 code 0: 64-byte packets */
-        d->DCTL |= OTG_DCTL_CGINAK_Msk;
+        dwc2_io_write(&g->GINTSTS, OTG_GINTSTS_ENUMDNE_Msk);
+        dwc2_io_clear(&OTG_IN(0)->DIEPCTL, OTG_EPCTL_MPSIZ_Msk); /* EP0 code 0: 64-byte packets */
+        dwc2_io_set(&d->DCTL, OTG_DCTL_CGINAK_Msk);
     }
-    for (uint32_t k = 0; k < DCD_RX_POPS_PER_POLL && (g->GINTSTS & OTG_GINTSTS_RXFLVL_Msk); k++)
+    for (uint32_t k = 0; k < DCD_RX_POPS_PER_POLL && (dwc2_io_read(&g->GINTSTS) & OTG_GINTSTS_RXFLVL_Msk); k++)
         dcd_rx_pop();
 
-    uint32_t daint = d->DAINT & d->DAINTMSK;
+    uint32_t daint = dwc2_io_read(&d->DAINT) & dwc2_io_read(&d->DAINTMSK);
     for (uint32_t n = 0; n < DCD_EPS; n++) {
         if (daint & (1u << (16u + n)))
             dcd_out_events(n);
@@ -487,12 +476,12 @@ void dcd_poll(void)
             dcd_in_push(n);
     }
     if (sts & OTG_GINTSTS_USBSUSP_Msk) {
-        g->GINTSTS = OTG_GINTSTS_USBSUSP_Msk;
+        dwc2_io_write(&g->GINTSTS, OTG_GINTSTS_USBSUSP_Msk);
         if (dcd.ev && dcd.ev->suspend)
             dcd.ev->suspend(dcd.ev->ctx);
     }
     if (sts & OTG_GINTSTS_WKUPINT_Msk) {
-        g->GINTSTS = OTG_GINTSTS_WKUPINT_Msk;
+        dwc2_io_write(&g->GINTSTS, OTG_GINTSTS_WKUPINT_Msk);
         if (dcd.ev && dcd.ev->resume)
             dcd.ev->resume(dcd.ev->ctx);
     }

@@ -28,7 +28,7 @@ LDFLAGS := $(ARCH) -nostdlib -Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
 # Everything the bootloader is made of: the portable core and usb stack and this port.
 FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
-	$(PORT)/startup.c $(PORT)/clock.c $(PORT)/flash.c $(PORT)/dcd_dwc2.c \
+	$(PORT)/startup.c $(PORT)/clock.c $(PORT)/flash.c $(PORT)/dcd_dwc2.c $(PORT)/usb_hw.c \
 	$(PORT)/dwc2_fifo.c $(PORT)/bootin.c $(PORT)/watchdog.c $(PORT)/libc_min.c $(PORT)/main.c \
 	$(BOARD)/board.c
 FW_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FW_SRCS))

@@ -7,7 +7,9 @@
 
 #include <stdint.h>
 
+#ifndef OTG_BASE /* a host test points it at a RAM model */
 #define OTG_BASE 0x50000000u
+#endif
 #define OTG_EP_COUNT 6u        /* endpoints 0..5 in each direction */
 #define OTG_FIFO_WORDS 320u    /* 1.25 KB of FIFO RAM shared by RX and every TX FIFO */
 
