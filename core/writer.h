@@ -51,6 +51,9 @@ void writer_init(struct writer *w);
  * A byte given twice must have the same value (else DB_ERR_OVERLAP); a
  * double-word completed across two visits of its page is refused the same way,
  * because its missing bytes were programmed as 0xFF at the first visit.
+ * Known gap: a double-word given as all 0xFF stays erased in flash, so after
+ * its page was flushed a later different value for it is not seen as overlap
+ * (catching it would need a bit per double-word of the whole app area, 32 KB).
  * Returns DB_BUSY while all is well, else the sticky error.
  */
 enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t len);

@@ -24,7 +24,7 @@
 #define KB 1024u
 #define UF2_PAYLOAD 256u   /* bytes per UF2 block from common writers */
 #define HEX_RECORD 16u     /* bytes per objcopy Intel HEX data record */
-#define TEAR_SEEDS 6u      /* torn variants per op: where a program stops, what an erase leaves */
+#define TEAR_SEEDS 4u      /* torn variants per op: where a program stops, what an erase leaves */
 #define MAX_PIECES (DB_APP_SIZE / HEX_RECORD)
 
 enum delivery { UF2_IN_ORDER, UF2_SHUFFLED, HEX_WITH_HOLE };
@@ -173,7 +173,7 @@ static void cut_at_every_op(const struct scenario *sc, enum delivery how, const 
 
 static const struct scenario grow = {40 * KB + 123u, 64 * KB - 37u};
 static const struct scenario shrink = {96 * KB + 5u, 20 * KB + 1u};
-static const struct scenario small = {12 * KB + 7u, 24 * KB - 37u}; /* shuffled: one flush per block, many ops */
+static const struct scenario small = {8 * KB + 7u, 16 * KB - 37u}; /* shuffled: one flush per block, many ops */
 
 static void uf2_in_order_survives_a_cut_at_every_op(void **state)
 {
