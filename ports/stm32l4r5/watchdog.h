@@ -6,12 +6,14 @@
 #ifndef DB_WATCHDOG_H
 #define DB_WATCHDOG_H
 
-/* LSI 32 kHz / 64 = 2 ms per count, 4000 counts: 8 s. The longest thing the
-   main loop waits for in one pass is a page erase (~25 ms, two at a page
-   boundary) or verifying and CRC-ing a 2 MB image (~1 s at 80 MHz). */
-#define WATCHDOG_PRESCALER_CODE 4u /* IWDG_PR: divide by 64 */
-#define WATCHDOG_RELOAD 4000u
-#define WATCHDOG_TIMEOUT_MS 8000u
+/* LSI 32 kHz / 256 = 8 ms per count, 2500 counts: 20 s. The longest thing
+   the main loop does in one pass is core/writer's commit: it may erase every
+   untouched page of the image in one go (503 pages of ~25 ms = 12.6 s for a
+   full-size image with a hole), then verify and CRC it (~1-2 s at 80 MHz).
+   20 s is a few seconds above that chain; a hang still ends in a reset. */
+#define WATCHDOG_PRESCALER_CODE 6u /* IWDG_PR: divide by 256 */
+#define WATCHDOG_RELOAD 2500u      /* at most 4095 (12 bits) */
+#define WATCHDOG_TIMEOUT_MS 20000u
 
 void watchdog_start(void);
 void watchdog_refresh(void);

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "dropboot_app.h"
 #include "regs_rcc.h"
+#include "watchdog.h"
 
 #define CSR_PIN RCC_CSR_PINRSTF_Msk
 /* A software reset (an app asking, or the bootloader after an update) also pulls NRST. */
@@ -170,6 +171,18 @@ static void pll_settings_give_80_mhz_inside_the_vco_ranges(void **state)
     assert_int_equal(CLOCK_FLASH_WS, 3);
 }
 
+static void watchdog_outlasts_a_full_erase_chain_and_fits_its_registers(void **state)
+{
+    (void)state;
+    const uint32_t lsi_hz = 32000u, page_erase_ms = 25u;
+    uint32_t divider = 4u << WATCHDOG_PRESCALER_CODE; /* PR code n: divide by 4 * 2^n */
+    uint32_t timeout_ms = WATCHDOG_RELOAD * divider * 1000u / lsi_hz;
+    assert_int_equal(timeout_ms, WATCHDOG_TIMEOUT_MS);
+    assert_true(WATCHDOG_RELOAD <= 0xFFFu && WATCHDOG_PRESCALER_CODE <= 6u);
+    uint32_t chain_ms = DB_APP_PAGES * page_erase_ms; /* every app page in one commit */
+    assert_true(timeout_ms >= chain_ms + 3000u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +198,7 @@ int main(void)
         cmocka_unit_test(led_patterns_say_waiting_writing_error),
         cmocka_unit_test(board_strings_fit_their_fields),
         cmocka_unit_test(pll_settings_give_80_mhz_inside_the_vco_ranges),
+        cmocka_unit_test(watchdog_outlasts_a_full_erase_chain_and_fits_its_registers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
