@@ -195,6 +195,55 @@ static void hex_with_a_hole_survives_a_cut_at_every_op(void **state)
     cut_at_every_op(&shrink, HEX_WITH_HOLE, "hex with hole");
 }
 
+/* Power fails again while the user retries: still old, new or the bootloader, and a third try commits. */
+static void a_second_cut_during_the_retry_is_survived_too(void **state)
+{
+    (void)state;
+    make_images(&grow, UF2_IN_ORDER);
+    plan(UF2_IN_ORDER, grow.new_size);
+    start_from_old_app(&grow);
+    assert_int_equal(run_update(grow.new_size), DB_DONE);
+    const uint32_t ops = testlib_stats().ops;
+    struct tally t = {0};
+    for (uint32_t n = 1; n <= ops; n++) {
+        start_from_old_app(&grow);
+        uint32_t cuts[2] = {n, 1u + (n * 7919u) % ops};
+        for (int k = 0; k < 2; k++) {
+            flash_model_set_tear(true);
+            flash_model_set_seed(n * 17u + (uint32_t)k);
+            flash_model_cut_after(cuts[k]);
+            assert_int_equal(run_update(grow.new_size), DB_ERR_FLASH);
+            flash_model_power_on();
+            flash_model_set_tear(false);
+            check_boot_after_cut(&grow, &t, n);
+        }
+        update_again_commits_and_starts_the_new_app(&grow, n);
+    }
+    assert_int_equal(t.new_started, 0);
+}
+
+/* A torn erase of the record page can leave the record whole: then the old
+ * app, still untouched, is what starts. Search the seeds for such a tear. */
+static void torn_record_erase_that_leaves_the_record_starts_the_old_app(void **state)
+{
+    (void)state;
+    make_images(&grow, UF2_IN_ORDER);
+    plan(UF2_IN_ORDER, grow.new_size);
+    struct tally t = {0};
+    for (uint32_t seed = 1; seed <= 4096 && t.old_started == 0; seed++) {
+        start_from_old_app(&grow);
+        flash_model_set_tear(true);
+        flash_model_set_seed(seed);
+        flash_model_cut_after(1);
+        assert_int_equal(run_update(grow.new_size), DB_ERR_FLASH);
+        flash_model_power_on();
+        flash_model_set_tear(false);
+        check_boot_after_cut(&grow, &t, 1);
+    }
+    assert_int_equal(t.old_started, 1);
+    update_again_commits_and_starts_the_new_app(&grow, 1);
+}
+
 /* The commit's record write is the last op: torn anywhere, it never yields a record. */
 static void torn_record_write_never_starts_an_app(void **state)
 {
@@ -229,6 +278,8 @@ int main(void)
         cmocka_unit_test(uf2_shuffled_survives_a_cut_at_every_op),
         cmocka_unit_test(hex_with_a_hole_survives_a_cut_at_every_op),
         cmocka_unit_test(torn_record_write_never_starts_an_app),
+        cmocka_unit_test(torn_record_erase_that_leaves_the_record_starts_the_old_app),
+        cmocka_unit_test(a_second_cut_during_the_retry_is_survived_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
