@@ -40,7 +40,7 @@ fetch_deb() { # package -> path of the cached .deb
     local deb
     deb=$(ls "$cache/$1"_*.deb 2>/dev/null | head -n1 || true)
     if [ -z "$deb" ]; then
-        say "downloading $1"
+        say "downloading $1" >&2 # stdout is the path the caller captures
         (cd "$cache" && apt-get download "$1" >/dev/null 2>&1) || die "apt-get download $1 failed"
         deb=$(ls "$cache/$1"_*.deb | head -n1)
     fi
