@@ -50,17 +50,24 @@ enum flash_status bootrec_write(struct bootrec *r)
     return flash_program(DB_RECORD_ADDR, raw, sizeof raw);
 }
 
+enum flash_status bootrec_image_crc(uint32_t size, uint32_t *crc)
+{
+    uint8_t chunk[BOOTREC_CRC_CHUNK];
+    *crc = 0;
+    for (uint32_t off = 0; off < size; off += BOOTREC_CRC_CHUNK) {
+        uint32_t n = size - off < BOOTREC_CRC_CHUNK ? size - off : BOOTREC_CRC_CHUNK;
+        enum flash_status st = flash_read(DB_APP_BASE + off, chunk, n);
+        if (st != FLASH_OK)
+            return st;
+        *crc = crc32_update(*crc, chunk, n);
+    }
+    return FLASH_OK;
+}
+
 bool bootrec_app_intact(const struct bootrec *r)
 {
     if (r->app_base != DB_APP_BASE || r->app_size == 0 || r->app_size > DB_APP_SIZE)
         return false;
-    uint8_t chunk[BOOTREC_CRC_CHUNK];
-    uint32_t crc = 0;
-    for (uint32_t off = 0; off < r->app_size; off += BOOTREC_CRC_CHUNK) {
-        uint32_t n = r->app_size - off < BOOTREC_CRC_CHUNK ? r->app_size - off : BOOTREC_CRC_CHUNK;
-        if (flash_read(r->app_base + off, chunk, n) != FLASH_OK)
-            return false;
-        crc = crc32_update(crc, chunk, n);
-    }
-    return crc == r->app_crc;
+    uint32_t crc;
+    return bootrec_image_crc(r->app_size, &crc) == FLASH_OK && crc == r->app_crc;
 }

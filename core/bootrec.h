@@ -36,6 +36,8 @@ bool bootrec_read(struct bootrec *r);
 enum flash_status bootrec_invalidate(void);
 /* Fill magic and rec_crc and program the record into its (erased) page. */
 enum flash_status bootrec_write(struct bootrec *r);
+/* CRC-32 of [DB_APP_BASE, DB_APP_BASE + size) as flash reads it (FLASH_ERR_ECC if unreadable). */
+enum flash_status bootrec_image_crc(uint32_t size, uint32_t *crc);
 /* True when the app image's CRC-32 in flash matches the record. */
 bool bootrec_app_intact(const struct bootrec *r);
 

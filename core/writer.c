@@ -11,10 +11,9 @@
 #include <string.h>
 
 #include "bootrec.h"
-#include "crc32.h"
 #include "flash.h"
 
-#define WRITER_CHUNK 256u /* bytes read back per step to verify or CRC: a stack buffer */
+#define WRITER_CHUNK 256u /* bytes read back per step to verify: a stack buffer, not a page */
 #define WRITER_DW_PER_PAGE (DB_PAGE_SIZE / DB_PROG_UNIT)
 #define WRITER_ERASED 0xFFu
 
@@ -180,19 +179,6 @@ static enum db_status erase_gaps(struct writer *w, uint32_t size)
     return DB_BUSY;
 }
 
-static enum db_status image_crc(uint32_t size, uint32_t *crc)
-{
-    uint8_t chunk[WRITER_CHUNK];
-    *crc = 0;
-    for (uint32_t off = 0; off < size; off += WRITER_CHUNK) {
-        uint32_t n = size - off < WRITER_CHUNK ? size - off : WRITER_CHUNK;
-        if (flash_read(DB_APP_BASE + off, chunk, n) != FLASH_OK)
-            return DB_ERR_VERIFY;
-        *crc = crc32_update(*crc, chunk, n);
-    }
-    return DB_BUSY;
-}
-
 enum db_status writer_commit(struct writer *w, uint32_t app_size, uint32_t format)
 {
     if (w->status != DB_BUSY)
@@ -214,7 +200,7 @@ enum db_status writer_commit(struct writer *w, uint32_t app_size, uint32_t forma
     rec.app_size = size;
     rec.seq = w->seq;
     rec.format = format;
-    if (image_crc(size, &rec.app_crc) != DB_BUSY)
+    if (bootrec_image_crc(size, &rec.app_crc) != FLASH_OK)
         return fail(w, DB_ERR_VERIFY);
     if (bootrec_write(&rec) != FLASH_OK)
         return fail(w, DB_ERR_FLASH);

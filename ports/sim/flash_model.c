@@ -110,17 +110,21 @@ static void power_reset(void)
     memset(&stats, 0, sizeof stats);
 }
 
+static bool all_erased_bytes(const uint8_t *p)
+{
+    for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
+        if (p[b] != MODEL_ERASED)
+            return false;
+    return true;
+}
+
 /* Read what the file holds; the programmed bit follows the content (a DW
  * that is not all 0xFF was programmed). */
 static void derive_state(void)
 {
     memset(dw_ecc_broken, 0, sizeof dw_ecc_broken);
     for (uint32_t dw = 0; dw < MODEL_DW_COUNT; dw++) {
-        const uint8_t *p = image + dw * DB_PROG_UNIT;
-        bool erased = true;
-        for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
-            erased = erased && p[b] == MODEL_ERASED;
-        if (erased)
+        if (all_erased_bytes(image + dw * DB_PROG_UNIT))
             bit_clear(dw_programmed, dw);
         else
             bit_set(dw_programmed, dw);
@@ -272,14 +276,6 @@ enum flash_status flash_erase_page(uint32_t addr)
     stats.busy_us += erase_us;
     write_through(off, DB_PAGE_SIZE);
     return FLASH_OK;
-}
-
-static bool all_erased_bytes(const uint8_t *p)
-{
-    for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
-        if (p[b] != MODEL_ERASED)
-            return false;
-    return true;
 }
 
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len)

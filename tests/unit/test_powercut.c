@@ -93,6 +93,31 @@ static void start_from_old_app(const struct scenario *sc)
     flash_model_reset_stats();
 }
 
+/* Run the update with the power going at op n (torn or clean), then power on. Returns the update's status. */
+static enum db_status cut_update(uint32_t size, uint32_t n, bool tear, uint32_t seed)
+{
+    flash_model_set_tear(tear);
+    flash_model_set_seed(seed);
+    flash_model_cut_after(n);
+    enum db_status s = run_update(size);
+    bool cut = !flash_model_powered();
+    flash_model_power_on();
+    flash_model_set_tear(false);
+    if (!cut)
+        fail_msg("the cut at op %u did not happen", (unsigned)n);
+    return s;
+}
+
+/* Images and plan for a run; the number of ops of the whole update from the old app. */
+static uint32_t prepare(const struct scenario *sc, enum delivery how)
+{
+    make_images(sc, how);
+    plan(how, sc->new_size);
+    start_from_old_app(sc);
+    assert_int_equal(run_update(sc->new_size), DB_DONE);
+    return testlib_stats().ops;
+}
+
 struct tally {
     uint32_t old_started, new_started, stayed;
 };
@@ -135,27 +160,16 @@ static void update_again_commits_and_starts_the_new_app(const struct scenario *s
 
 static void cut_at_every_op(const struct scenario *sc, enum delivery how, const char *name)
 {
-    make_images(sc, how);
-    plan(how, sc->new_size);
-    start_from_old_app(sc);
-    assert_int_equal(run_update(sc->new_size), DB_DONE);
-    const uint32_t ops = testlib_stats().ops;
-
+    const uint32_t ops = prepare(sc, how);
     struct tally clean = {0}, torn = {0};
     clock_t t0 = clock();
     for (uint32_t n = 1; n <= ops; n++) {
         for (uint32_t variant = 0; variant <= TEAR_SEEDS; variant++) {
             bool tear = variant > 0;
             start_from_old_app(sc);
-            flash_model_set_tear(tear);
-            flash_model_set_seed(n * 31u + variant);
-            flash_model_cut_after(n);
-            enum db_status s = run_update(sc->new_size);
+            enum db_status s = cut_update(sc->new_size, n, tear, n * 31u + variant);
             if (s != DB_ERR_FLASH)
                 fail_msg("cut at op %u: update ended with %s, expected DB_ERR_FLASH", (unsigned)n, db_status_name(s));
-            assert_false(flash_model_powered());
-            flash_model_power_on();
-            flash_model_set_tear(false);
             check_boot_after_cut(sc, tear ? &torn : &clean, n);
             update_again_commits_and_starts_the_new_app(sc, n);
         }
@@ -199,22 +213,13 @@ static void hex_with_a_hole_survives_a_cut_at_every_op(void **state)
 static void a_second_cut_during_the_retry_is_survived_too(void **state)
 {
     (void)state;
-    make_images(&grow, UF2_IN_ORDER);
-    plan(UF2_IN_ORDER, grow.new_size);
-    start_from_old_app(&grow);
-    assert_int_equal(run_update(grow.new_size), DB_DONE);
-    const uint32_t ops = testlib_stats().ops;
+    const uint32_t ops = prepare(&grow, UF2_IN_ORDER);
     struct tally t = {0};
     for (uint32_t n = 1; n <= ops; n++) {
         start_from_old_app(&grow);
         uint32_t cuts[2] = {n, 1u + (n * 7919u) % ops};
         for (int k = 0; k < 2; k++) {
-            flash_model_set_tear(true);
-            flash_model_set_seed(n * 17u + (uint32_t)k);
-            flash_model_cut_after(cuts[k]);
-            assert_int_equal(run_update(grow.new_size), DB_ERR_FLASH);
-            flash_model_power_on();
-            flash_model_set_tear(false);
+            assert_int_equal(cut_update(grow.new_size, cuts[k], true, n * 17u + (uint32_t)k), DB_ERR_FLASH);
             check_boot_after_cut(&grow, &t, n);
         }
         update_again_commits_and_starts_the_new_app(&grow, n);
@@ -227,17 +232,11 @@ static void a_second_cut_during_the_retry_is_survived_too(void **state)
 static void torn_record_erase_that_leaves_the_record_starts_the_old_app(void **state)
 {
     (void)state;
-    make_images(&grow, UF2_IN_ORDER);
-    plan(UF2_IN_ORDER, grow.new_size);
+    (void)prepare(&grow, UF2_IN_ORDER);
     struct tally t = {0};
     for (uint32_t seed = 1; seed <= 4096 && t.old_started == 0; seed++) {
         start_from_old_app(&grow);
-        flash_model_set_tear(true);
-        flash_model_set_seed(seed);
-        flash_model_cut_after(1);
-        assert_int_equal(run_update(grow.new_size), DB_ERR_FLASH);
-        flash_model_power_on();
-        flash_model_set_tear(false);
+        assert_int_equal(cut_update(grow.new_size, 1, true, seed), DB_ERR_FLASH);
         check_boot_after_cut(&grow, &t, 1);
     }
     assert_int_equal(t.old_started, 1);
@@ -248,19 +247,10 @@ static void torn_record_erase_that_leaves_the_record_starts_the_old_app(void **s
 static void torn_record_write_never_starts_an_app(void **state)
 {
     (void)state;
-    make_images(&grow, UF2_IN_ORDER);
-    plan(UF2_IN_ORDER, grow.new_size);
-    start_from_old_app(&grow);
-    assert_int_equal(run_update(grow.new_size), DB_DONE);
-    const uint32_t last = testlib_stats().ops;
+    const uint32_t last = prepare(&grow, UF2_IN_ORDER);
     for (uint32_t seed = 1; seed <= 32; seed++) {
         start_from_old_app(&grow);
-        flash_model_set_tear(true);
-        flash_model_set_seed(seed);
-        flash_model_cut_after(last);
-        assert_int_equal(run_update(grow.new_size), DB_ERR_FLASH);
-        flash_model_power_on();
-        flash_model_set_tear(false);
+        assert_int_equal(cut_update(grow.new_size, last, true, seed), DB_ERR_FLASH);
         struct boot_inputs in = {0};
         struct boot_decision d;
         boot_decide(&in, &d);
