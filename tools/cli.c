@@ -194,6 +194,49 @@ bool cli_uf2_summary(const uint8_t *uf2, size_t len, uint32_t family, struct uf2
     return true;
 }
 
+#define VECTOR_WORDS_BYTES 8u /* Cortex-M: initial SP, then the reset handler */
+#define THUMB_BIT 1u          /* a Cortex-M vector's bit 0 must be set (Thumb state) */
+#define SP_ALIGN 4u
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* The bootloader starts the app through the vector table at App-Base: check
+   its first two words the way a Cortex-M would use them, to catch an app
+   linked for another address (the classic: linked at 0x08000000). */
+static bool vectors_plausible(const struct firmware *fw, const struct drive *d, const struct uf2_summary *s,
+                              char err[FW_ERR_LEN])
+{
+    if (s->lowest != d->app_base) {
+        snprintf(err, FW_ERR_LEN, "the firmware starts at 0x%08x, not at the app area's start 0x%08x where the "
+                 "bootloader looks for its vector table", (unsigned)s->lowest, (unsigned)d->app_base);
+        return false;
+    }
+    for (size_t i = 0; i < s->blocks; i++) {
+        struct uf2_block b;
+        if (uf2_decode(fw->uf2 + i * UF2_BLOCK_SIZE, &b) != DB_OK || b.target_addr != d->app_base ||
+            b.payload_size < VECTOR_WORDS_BYTES || (b.flags & UF2_FLAG_NOT_MAIN_FLASH) != 0u ||
+            ((b.flags & UF2_FLAG_FAMILY_ID) != 0u && b.family_or_size != d->family)) {
+            continue;
+        }
+        uint32_t sp = get32(b.payload);
+        uint32_t pc = get32(b.payload + 4);
+        uint32_t entry = pc & ~THUMB_BIT;
+        if (sp == 0u || sp % SP_ALIGN != 0u || (pc & THUMB_BIT) == 0u || entry < d->app_base + VECTOR_WORDS_BYTES ||
+            entry >= s->highest) {
+            snprintf(err, FW_ERR_LEN,
+                     "no vector table at 0x%08x (initial SP 0x%08x, reset handler 0x%08x, which must be odd and "
+                     "inside the image); link the app at 0x%08x",
+                     (unsigned)d->app_base, (unsigned)sp, (unsigned)pc, (unsigned)d->app_base);
+            return false;
+        }
+        return true;
+    }
+    return true; /* no block at App-Base's exact address: the device judges */
+}
+
 bool cli_precheck(const struct firmware *fw, const struct drive *d, char err[FW_ERR_LEN])
 {
     if (!d->has_family || !d->has_app) {
@@ -238,7 +281,7 @@ bool cli_precheck(const struct firmware *fw, const struct drive *d, char err[FW_
                  (unsigned)s.highest, (unsigned)app_end);
         return false;
     }
-    return true;
+    return vectors_plausible(fw, d, &s, err);
 }
 
 int cli_select_drive(const char *path, const char *serial, struct drive *out)

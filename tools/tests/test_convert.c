@@ -263,9 +263,20 @@ static struct drive board(void)
     return d;
 }
 
-static bool precheck_bin(size_t size, uint32_t base, uint32_t family, char err[FW_ERR_LEN])
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* A BIN of `size` bytes at `base` whose vector table says SP 0x200a0000 and reset handler `pc`. */
+static bool precheck_vectors(size_t size, uint32_t base, uint32_t family, uint32_t pc, char err[FW_ERR_LEN])
 {
     uint8_t *data = calloc(size, 1);
+    put_le32(data, 0x200a0000u);
+    put_le32(data + 4, pc);
     struct fw_image img;
     fw_init(&img);
     assert_int_equal(fw_load_bin(&img, data, size, base, err), 0);
@@ -277,6 +288,11 @@ static bool precheck_bin(size_t size, uint32_t base, uint32_t family, char err[F
     fw_free(&img);
     free(data);
     return ok;
+}
+
+static bool precheck_bin(size_t size, uint32_t base, uint32_t family, char err[FW_ERR_LEN])
+{
+    return precheck_vectors(size, base, family, 0x08008101u, err);
 }
 
 static void precheck_refuses_other_family_boot_region_and_oversize(void **state)
@@ -296,6 +312,24 @@ static void precheck_refuses_other_family_boot_region_and_oversize(void **state)
     assert_non_null(strstr(err, "past the app area's end 0x081ff000"));
     assert_false(precheck_bin(1000, 0x08008000u, 0, err));
     assert_non_null(strstr(err, "no family ID"));
+}
+
+static void precheck_refuses_an_app_linked_for_another_address(void **state)
+{
+    (void)state;
+    char err[FW_ERR_LEN];
+    assert_true(precheck_vectors(1000, 0x08008000u, STM32L4, 0x080083e1u, err));
+    /* linked at 0x08000000: the reset handler points into the bootloader */
+    assert_false(precheck_vectors(1000, 0x08008000u, STM32L4, 0x08000101u, err));
+    assert_non_null(strstr(err, "reset handler 0x08000101"));
+    assert_non_null(strstr(err, "link the app at 0x08008000"));
+    /* an even reset vector is not Thumb code */
+    assert_false(precheck_vectors(1000, 0x08008000u, STM32L4, 0x08008100u, err));
+    /* a reset handler past the end of the image */
+    assert_false(precheck_vectors(1000, 0x08008000u, STM32L4, 0x08009001u, err));
+    /* an image that does not start at App-Base has no vector table there */
+    assert_false(precheck_vectors(1000, 0x08009000u, STM32L4, 0x08009101u, err));
+    assert_non_null(strstr(err, "not at the app area's start"));
 }
 
 static void damaged_uf2_is_refused_with_its_block_number(void **state)
@@ -329,6 +363,7 @@ int main(void)
         cmocka_unit_test(freshly_built_elf_lands_where_objcopy_puts_it),
         cmocka_unit_test(family_names_and_numbers_are_understood),
         cmocka_unit_test(precheck_refuses_other_family_boot_region_and_oversize),
+        cmocka_unit_test(precheck_refuses_an_app_linked_for_another_address),
         cmocka_unit_test(damaged_uf2_is_refused_with_its_block_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
