@@ -1,7 +1,7 @@
 # Firmware build for the NUCLEO-L4R5ZI (owner: port).
 #   make -f ports/stm32l4r5/firmware.mk BUILD=build/nucleo_l4r5zi
-# Outputs: $(BUILD)/dropboot.{elf,bin,hex,map}, per-object sizes in
-# $(BUILD)/sizes.txt, and the example app $(BUILD)/blinky.{elf,bin,hex,uf2}
+# Outputs: $(BUILD)/dropboot.{elf,bin,hex,map}, per-object flash/RAM of the
+# linked image in $(BUILD)/sizes.txt (from the map), and the example app $(BUILD)/blinky.{elf,bin,hex,uf2}
 # (.uf2 only when the host tool build/host/dropboot exists).
 # V=1 shows the full commands.
 # Fails when the bootloader's text + data exceed DB_BOOT_LIMIT (the CI limit).
@@ -69,7 +69,7 @@ $(BUILD)/blinky.uf2: $(BUILD)/blinky.bin
 	fi
 
 sizes: $(BUILD)/dropboot.elf
-	@$(SIZE) $(FW_OBJS) | sed 's|$(BUILD)/obj/||' > $(BUILD)/sizes.txt
+	@awk -f $(PORT)/mapsizes.awk $(BUILD)/dropboot.map > $(BUILD)/sizes.txt
 	@$(SIZE) $<
 	@total=$$($(SIZE) -A $< | awk '$$1==".isr_vector"||$$1==".text"||$$1==".ARM.exidx"||$$1==".data"{s+=$$2} END{print s}'); \
 	echo "dropboot: $$total bytes of flash (limit $(DB_BOOT_LIMIT))"; \
