@@ -28,8 +28,14 @@ int main(int argc, char **argv)
     if (ioctl(fd, SCSI_IOCTL_DOORUNLOCK, 0) != 0)
         fprintf(stderr, "eject: allow medium removal: %s (going on)\n", strerror(errno));
     int rc = 0;
-    if (ioctl(fd, CDROMEJECT, 0) != 0) {
+    int r = ioctl(fd, CDROMEJECT, 0);
+    if (r < 0) {
         fprintf(stderr, "eject: %s: START STOP UNIT (eject): %s\n", argv[1], strerror(errno));
+        rc = 1;
+    } else if (r > 0) {
+        /* the SCSI layer's result word: host byte in bits 16-23, status in 0-7 */
+        fprintf(stderr, "eject: %s: START STOP UNIT (eject) failed: SCSI result 0x%08x (host byte 0x%02x, status 0x%02x)\n",
+                argv[1], (unsigned)r, (unsigned)(r >> 16) & 0xffu, (unsigned)r & 0xffu);
         rc = 1;
     }
     close(fd);

@@ -24,7 +24,6 @@ for m in $(cat /modules/order); do
     args=""
     case $m in
     usb_storage) args="delay_use=0" ;; # no 1 s wait before scanning a new disk
-    vhci_hcd) args="num_controllers=1" ;; # one virtual host controller is enough
     esac
     if ! out=$(insmod /modules/$m.ko $args 2>&1); then
         result "FAIL boot/insmod-$m: $out"

@@ -47,7 +47,7 @@ scenario_end() {
 
 # --- the device ----------------------------------------------------------------
 
-# dev_start NAME [SIM OPTIONS...]: serve $SCDIR/NAME.flash (the simulator
+# dev_start NAME [SERVE OPTIONS...]: serve $SCDIR/NAME.flash (the simulator
 # creates it erased when missing; copy a fixture there first to start from
 # it) and follow it with usbip_attach. Each device gets its own TCP port.
 dev_start() {
@@ -58,19 +58,26 @@ dev_start() {
     DEV_PORT=$((4000 + SC_NUM * 10 + DEV_SEQ))
     DEV_MNT=/mnt/$SC-$DEV
     DEV_DISK=""
-    dropboot-sim --flash $DEV_FLASH "$@" serve --usbip 127.0.0.1:$DEV_PORT >$SCDIR/$DEV.sim.log 2>&1 &
+    dropboot-sim --flash $DEV_FLASH serve --usbip 127.0.0.1:$DEV_PORT "$@" >$SCDIR/$DEV.sim.log 2>&1 &
     DEV_SIM=$!
     echo $DEV_SIM >>$SCDIR/pids
     usbip_attach --follow --wait 3 127.0.0.1 $DEV_PORT 1-1 >$SCDIR/$DEV.attach.log 2>&1 &
     DEV_ATT=$!
     echo $DEV_ATT >>$SCDIR/pids
-    log "device $DEV: dropboot-sim $* serve on port $DEV_PORT (pid $DEV_SIM)"
+    log "device $DEV: dropboot-sim serve on port $DEV_PORT $* (pid $DEV_SIM)"
+}
+
+# Tenths of a second since boot: deadlines that hold however slow TCG is.
+now_ds() {
+    local u
+    read u _ </proc/uptime
+    echo $((${u%.*} * 10 + $(echo ${u#*.} | cut -c1)))
 }
 
 # True while process $1 runs (a zombie, which kill -0 still finds, has ended).
 alive() {
     [ -r /proc/$1/stat ] || return 1
-    ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat
+    ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat 2>/dev/null
 }
 
 # dev_stop: end the current device's simulator and follower, unmount.
@@ -84,23 +91,35 @@ dev_stop() {
         wait $pid 2>/dev/null
     done
     DEV=""
+    DEV_ATT=""
+    DEV_SIM=""
 }
 
-# A whole SCSI disk in /proc/partitions (only our devices are disks here).
+# A whole SCSI disk in /proc/partitions behind the USB/IP host controller
+# (any disk when ANY_DISK=1).
 disk_now() {
-    awk '$4 ~ /^sd[a-z]+$/ { print $4 }' /proc/partitions | tail -n 1
+    local d
+    for d in $(awk '$4 ~ /^sd[a-z]+$/ { print $4 }' /proc/partitions); do
+        if [ "${ANY_DISK:-0}" = 1 ] || readlink -f /sys/block/$d | grep -q vhci_hcd; then
+            echo $d
+        fi
+    done | tail -n 1
 }
 
 # wait_disk [SECONDS]: until the drive is a block device; sets DEV_DISK
 # (sdX) and DEV_VOL (the FAT volume: sdX1 with a partition table, else sdX).
 wait_disk() {
-    local tenths=$((${1:-20} * 10)) i=0
+    local end=$(($(now_ds) + ${1:-20} * 10)) why=""
     while :; do
         DEV_DISK=$(disk_now)
         [ -n "$DEV_DISK" ] && [ -b /dev/$DEV_DISK ] && break
-        i=$((i + 1))
-        if [ $i -ge $tenths ]; then
-            echo "no disk after ${1:-20} s; attach log: $(tail -n 3 $SCDIR/$DEV.attach.log | tr '\n' ' ') sim log: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"
+        if [ -n "$DEV_ATT" ] && ! alive $DEV_ATT; then
+            why="usbip_attach ended"
+        elif [ $(now_ds) -ge $end ]; then
+            why="no disk after ${1:-20} s"
+        fi
+        if [ -n "$why" ]; then
+            echo "$why; attach log: $(tail -n 3 $SCDIR/$DEV.attach.log | tr '\n' ' ') sim log: $(tail -n 3 $SCDIR/$DEV.sim.log 2>/dev/null | tr '\n' ' ')"
             return 1
         fi
         usleep 100000
@@ -112,10 +131,9 @@ wait_disk() {
 
 # wait_gone [SECONDS]: until the drive has left (the device reset itself).
 wait_gone() {
-    local tenths=$((${1:-15} * 10)) i=0
+    local end=$(($(now_ds) + ${1:-15} * 10))
     while grep -q " $DEV_DISK\$" /proc/partitions; do
-        i=$((i + 1))
-        if [ $i -ge $tenths ]; then
+        if [ $(now_ds) -ge $end ]; then
             echo "$DEV_DISK still there after ${1:-15} s"
             return 1
         fi
@@ -135,10 +153,9 @@ wait_stays() {
 # wait_app_started [SECONDS]: the simulator said "app started at 0x08008000"
 # and exited 0 (after a commit the app owns the USB port: no drive).
 wait_app_started() {
-    local tenths=$((${1:-15} * 10)) i=0 rc
+    local end=$(($(now_ds) + ${1:-15} * 10)) rc
     while alive $DEV_SIM; do
-        i=$((i + 1))
-        if [ $i -ge $tenths ]; then
+        if [ $(now_ds) -ge $end ]; then
             echo "dropboot-sim still running after ${1:-15} s: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"
             return 1
         fi
@@ -149,6 +166,21 @@ wait_app_started() {
     log "dropboot-sim exited $rc: $(tail -n 1 $SCDIR/$DEV.sim.log)"
     [ $rc = 0 ] || { echo "dropboot-sim exit status $rc: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"; return 1; }
     grep -q 'app started at 0x08008000' $SCDIR/$DEV.sim.log || { echo "no 'app started at 0x08008000' in the simulator's output"; return 1; }
+}
+
+# app_started_or_drive [SECONDS]: after the reset, either the app started, or
+# (the stay request still held) the drive came back.
+app_started_or_drive() {
+    local end=$(($(now_ds) + ${1:-15} * 10))
+    while alive $DEV_SIM; do
+        if [ -n "$(disk_now)" ]; then
+            log "the drive came back (stay still held); stopping the simulator"
+            return 0
+        fi
+        [ $(now_ds) -ge $end ] && { echo "neither app start nor drive after ${1:-15} s"; return 1; }
+        usleep 100000
+    done
+    wait_app_started 1
 }
 
 dev_mount() {
@@ -201,20 +233,32 @@ sim_says() {
     grep -q "$1" $SCDIR/status.out
 }
 
-# sim_has_option OPTION: dropboot-sim's usage mentions OPTION.
-sim_has_option() {
-    dropboot-sim --help 2>&1 | grep -q -- "$1"
+# stay_option: the dropboot-sim option that starts it in the bootloader even
+# with a valid app (an app's stay request, or the user button held), printed;
+# fails when the simulator has none.
+stay_option() {
+    local o usage
+    # serve's usage (printed for an unknown option) names its options
+    usage=$(dropboot-sim --flash /tmp/e2e/probe.flash serve --no-such-option 2>&1)
+    rm -f /tmp/e2e/probe.flash
+    for o in --stay --button; do
+        echo "$usage" | grep -q -- "$o\b" && { echo $o; return 0; }
+    done
+    return 1
 }
 
 # --- what a user does -----------------------------------------------------------------
 
-# flash_cycle FILE HOW APP: on the current (fresh) device, copy FILE and end
+# flash_cycle FILE HOW APP [held]: on the current device, copy FILE and end
 # the way HOW says, then expect the reset, the app start and APP in flash.
 #   sync    cp; sync; umount (right away, within the device's idle time)
 #   umount  cp; umount (umount writes everything back)
 #   eject   cp; sync; umount; eject (START STOP UNIT: the device resets at once)
+# held: the device was started with stay_option; if that still holds at the
+# reset, the drive comes back instead of the app: accepted, the flash and the
+# boot decision without the option are checked all the same.
 flash_cycle() {
-    local file=$1 how=$2 app=$3
+    local file=$1 how=$2 app=$3 held=${4:-}
     attach_and_mount || return 1
     check "copy-$(basename $file)" cp $file $DEV_MNT/ || return 1
     case $how in
@@ -223,7 +267,12 @@ flash_cycle() {
     eject) check sync sync && check umount dev_umount && check eject dev_eject ;;
     esac
     check reset wait_gone 15 || return 1
-    check app-started wait_app_started 15 || return 1
+    if [ -n "$held" ]; then
+        check committed app_started_or_drive 15 || return 1
+        dev_stop
+    else
+        check app-started wait_app_started 15 || return 1
+    fi
     check flash-holds-app flash_has_app $app
     check boot-region-untouched flash_boot_region_erased
     check boot-decision-start-app sim_says "start app at 0x08008000"

@@ -28,7 +28,7 @@ say() { printf 'e2e: %s\n' "$*"; }
 die() { printf 'e2e: error: %s\n' "$*" >&2; exit 2; }
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
-for tool in qemu-system-x86_64 cpio gzip apt-get apt-cache dpkg gcc arm-none-eabi-objcopy srec_cat; do
+for tool in qemu-system-x86_64 cpio gzip apt-get apt-cache dpkg gcc strings arm-none-eabi-objcopy srec_cat mkfs.fat mcopy; do
     command -v "$tool" >/dev/null || die "$tool is missing (see scripts/deps/e2e.txt; make deps)"
 done
 
@@ -91,14 +91,15 @@ ft="$helpers/fwtool"
 "$ft" app $((5 * 1024 + 300)) 2 "$fw/second.bin"       # a different app for "twice in a row"
 "$ft" app $((1024 * 1024)) 3 "$fw/big.bin"             # 1 MB
 "$ft" app $((2 * 1024)) 4 "$fw/other.bin"              # payload of the wrong-family UF2
-if [ -x "$src/build/host/dropboot" ] && "$src/build/host/dropboot" convert --help >/dev/null 2>&1; then
-    uf2_writer="build/host/dropboot convert"
+dropboot_tool="$src/build/guest/dropboot" # static, runs here too
+if [ -x "$dropboot_tool" ] && "$dropboot_tool" convert --help >/dev/null 2>&1; then
+    uf2_writer="dropboot convert"
 else
     uf2_writer="tests/e2e/fwtool uf2 (dropboot convert not available yet)"
 fi
 make_uf2() { # in.bin family out.uf2
-    if [ "$uf2_writer" = "build/host/dropboot convert" ]; then
-        "$src/build/host/dropboot" convert --family "$2" --base "$app_base" -o "$3" "$1" >/dev/null
+    if [ "$uf2_writer" = "dropboot convert" ]; then
+        "$dropboot_tool" convert --family "$2" --base "$app_base" -o "$3" "$1" >/dev/null
     else
         "$ft" uf2 "$1" "$app_base" "$2" "$3"
     fi
@@ -107,6 +108,16 @@ make_uf2 "$fw/small.bin" "$family" "$fw/small.uf2"
 make_uf2 "$fw/second.bin" "$family" "$fw/second.uf2"
 make_uf2 "$fw/big.bin" "$family" "$fw/big.uf2"
 make_uf2 "$fw/other.bin" 0xe48bff56 "$fw/wrongfamily.uf2"   # RP2040's family
+# Whoever wrote them, the UF2s must decode (by fwtool, from the spec) to the apps.
+for pair in small:$family second:$family big:$family other:0xe48bff56; do
+    n=${pair%%:*}
+    u=$n.uf2
+    [ "$n" = other ] && u=wrongfamily.uf2
+    "$ft" unuf2 "$fw/$u" "${pair#*:}" "$app_base" "$out/decoded.bin" >/dev/null &&
+        cmp -s -n "$(stat -c %s "$fw/$n.bin")" "$out/decoded.bin" "$fw/$n.bin" ||
+        die "$u from $uf2_writer does not decode to $n.bin"
+done
+rm -f "$out/decoded.bin"
 # Intel HEX from two writers nobody here wrote.
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/small.bin" "$fw/small.hex"
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/second.bin" "$fw/second.hex"
@@ -159,7 +170,10 @@ add_mod() {
     order+=("$m")
 }
 # crc64_rocksoft asks for its provider at run time (a soft dependency).
-for m in vhci_hcd usb_storage crc64_rocksoft_generic sd_mod vfat nls_cp437 nls_iso8859_1 nls_utf8 nls_ascii; do
+# xhci and usbip-host: the harness check (01-harness.sh) exports QEMU's own USB
+# stick with the kernel's USB/IP server and attaches it like our device.
+for m in vhci_hcd usb_storage crc64_rocksoft_generic sd_mod vfat nls_cp437 nls_iso8859_1 nls_utf8 nls_ascii \
+    xhci_pci usbip_host; do
     add_mod "$m"
 done
 : >"$root/modules/order"
@@ -167,6 +181,23 @@ for m in "${order[@]}"; do
     cp "${modpath[$m]}" "$root/modules/$m.ko"
     echo "$m" >>"$root/modules/order"
 done
+
+# Debian's usbip tools (with their libraries) for the harness check.
+if command -v usbipd >/dev/null && command -v usbip >/dev/null; then
+    for b in $(command -v usbipd) $(command -v usbip); do
+        cp "$b" "$root/bin/"
+        for l in $(ldd "$b" | grep -o '/[^ ]*\.so[^ ]*'); do
+            mkdir -p "$root$(dirname "$l")"
+            cp -L "$l" "$root$l"
+        done
+    done
+fi
+# QEMU's USB stick for the harness check: a FAT image made by dosfstools and mtools.
+stick="$out/stick.img"
+rm -f "$stick"
+mkfs.fat -C -n STICK "$stick" 8192 >/dev/null
+printf 'hello from mtools\r\n' >"$out/hello.txt"
+mcopy -i "$stick" "$out/hello.txt" ::HELLO.TXT
 
 initrd="$out/initrd.gz"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$initrd"
@@ -180,6 +211,7 @@ set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 1 \
     -display none -monitor none -nodefaults -serial stdio -no-reboot \
     -kernel "$vmlinuz" -initrd "$initrd" \
+    -device qemu-xhci -drive if=none,id=stick,file="$stick",format=raw -device usb-storage,drive=stick \
     -append "console=ttyS0 quiet loglevel=1 panic=-1 log_buf_len=1M" </dev/null 2>&1 |
     tr -d '\r' | tee "$console" | sed -u 's/^/  | /'
 qrc=${PIPESTATUS[0]}

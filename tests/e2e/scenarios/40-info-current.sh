@@ -1,0 +1,47 @@
+# The drive's files read back through the kernel's vfat: INFO_UF2.TXT on an
+# empty board, and CURRENT.UF2 (the app in flash, as UF2) once an app is
+# committed and the bootloader was asked to stay.
+info_lines() {
+    tr -d '\r' <$DEV_MNT/INFO_UF2.TXT >$SCDIR/info.txt
+    cat $SCDIR/info.txt
+    head -n 1 $SCDIR/info.txt | grep -qx "UF2 Bootloader v$VERSION dropboot" &&
+        grep -qx 'Family-ID: 0x00ff6919' $SCDIR/info.txt &&
+        grep -qx 'App-Base: 0x08008000' $SCDIR/info.txt &&
+        grep -qx 'App-Max-Size: 2060288' $SCDIR/info.txt &&
+        grep -q '^Model: ' $SCDIR/info.txt && grep -q '^Board-ID: ' $SCDIR/info.txt && grep -q '^Serial: ' $SCDIR/info.txt
+}
+crlf_lines() { # every line of $1 ends in CR LF
+    [ "$(grep -c . $1)" = "$(grep -c "$(printf '\r')\$" $1)" ]
+}
+listed() { # the root directory lists every name given
+    ls $DEV_MNT >$SCDIR/ls.txt
+    cat $SCDIR/ls.txt
+    for n in "$@"; do grep -qx "$n" $SCDIR/ls.txt || { echo "no $n"; return 1; }; done
+}
+not_listed() { ! ls $DEV_MNT | grep -qx "$1"; }
+
+dev_start empty
+attach_and_mount || return
+check list-files listed INFO_UF2.TXT INDEX.HTM STATUS.TXT
+check info-uf2-contract info_lines
+check info-uf2-crlf crlf_lines $DEV_MNT/INFO_UF2.TXT
+check no-current-uf2-without-app not_listed CURRENT.UF2
+check status-first-line grep -q "^dropboot $VERSION " $DEV_MNT/STATUS.TXT
+check umount dev_umount
+dev_stop
+
+fixture=$(fixture_committed) || { fail committed-app "could not make a flash with a committed app"; return; }
+if ! stay=$(stay_option); then
+    skip current-uf2 "dropboot-sim has no option to stay in the bootloader with a valid app (--stay / --button) yet: a committed app starts and there is no drive"
+    return
+fi
+cp $fixture $SCDIR/stay.flash
+dev_start stay $stay
+attach_and_mount || return
+check list-current-uf2 listed INFO_UF2.TXT CURRENT.UF2
+check current-uf2-size [ "$(wc -c <$DEV_MNT/CURRENT.UF2)" = $(( ($(wc -c <$FW/small.bin) + 255) / 256 * 512 )) ]
+check current-uf2-decodes fwtool unuf2 $DEV_MNT/CURRENT.UF2 $FAMILY 0x08008000 $SCDIR/current.bin
+check current-uf2-is-the-app cmp -n $(wc -c <$FW/small.bin) $SCDIR/current.bin $FW/small.bin
+check umount dev_umount
+check no-reset-after-reading wait_stays 2
+check flash-unchanged cmp $DEV_FLASH $fixture
