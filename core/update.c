@@ -476,6 +476,8 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
 {
     if (u->state == UPDATE_FINISHED)
         return false; /* one attempt per session: the rest waits for the reset */
+    if (file != NULL && file->size == 0u)
+        file = NULL; /* an entry still being written (size 0): its length is not known yet */
     if (uf2_is_block(sector)) {
         if (u->state == UPDATE_RECEIVING && u->format != BOOTREC_FMT_UF2)
             return false;
@@ -517,8 +519,8 @@ static bool file_contains(const struct update_file *f, uint32_t lba)
 
 void update_file(struct update *u, const struct update_file *f)
 {
-    if (f->extent_count == 0u)
-        return;
+    if (f->extent_count == 0u || f->size == 0u)
+        return; /* no data yet, or an entry whose size comes later */
     if (u->state != UPDATE_IDLE && u->file[0] == '\0' && file_contains(f, u->start_lba)) {
         /* the data came first (Linux): the name arrives with the directory */
         copy_name(u->file, f->name);

@@ -190,6 +190,27 @@ static void bin_data_first_then_directory_cuts_the_padding_of_the_last_sector(vo
     assert_int_equal(after[2], 0xFF);
 }
 
+static void set_size(uint32_t size)
+{
+    uint8_t d[DB_SECTOR_SIZE];
+    vfat_read(&v, VFAT_ROOT_LBA, d);
+    put32(d + 32u * 4u + 28u, size);
+    vfat_write(&v, VFAT_ROOT_LBA, d);
+}
+
+static void bin_whose_entry_says_size_0_until_the_data_is_in_waits_for_the_size(void **state)
+{
+    (void)state;
+    make_image(9000);
+    uint32_t lba = host_file("APP     BIN", 9000);
+    set_size(0); /* Windows: entry and chain first, size last */
+    for (uint32_t i = 0; i < 18u; i++)
+        write_file_sector(lba, image, 9000, i);
+    assert_int_equal(update_status(&u), DB_BUSY);
+    set_size(9000);
+    assert_app(9000);
+}
+
 static void uf2_sector_for(uint8_t *b, uint32_t no, uint32_t num)
 {
     struct uf2_block blk = {
@@ -250,6 +271,7 @@ int main(void)
         cmocka_unit_test_setup(hex_further_out_of_order_than_the_buffer_is_refused_with_order, setup),
         cmocka_unit_test_setup(bin_with_its_first_sector_late_within_the_buffer_is_flashed_exactly, setup),
         cmocka_unit_test_setup(bin_data_first_then_directory_cuts_the_padding_of_the_last_sector, setup),
+        cmocka_unit_test_setup(bin_whose_entry_says_size_0_until_the_data_is_in_waits_for_the_size, setup),
         cmocka_unit_test_setup(uf2_repeated_blocks_are_harmless, setup),
         cmocka_unit_test_setup(uf2_blocks_of_two_files_are_refused_as_mixed, setup),
         cmocka_unit_test_setup(a_junk_sector_before_a_bin_does_not_disturb_it, setup),
