@@ -588,17 +588,26 @@ static void stream_stopped(struct update *u, bool ejected)
         finish(u, DB_ERR_INCOMPLETE);
 }
 
+static uint32_t add_ms(uint32_t t, uint32_t elapsed, uint32_t cap)
+{
+    return (t >= cap || elapsed >= cap - t) ? cap : t + elapsed;
+}
+
 bool update_tick(struct update *u, uint32_t elapsed_ms, bool host_active)
 {
-    if (host_active)
-        u->idle_ms = 0;
-    else if (u->idle_ms < UPDATE_IDLE_RESET_MS)
-        u->idle_ms += elapsed_ms;
-    if (u->idle_ms >= UPDATE_IDLE_RESET_MS)
+    u->idle_ms = host_active ? 0u : add_ms(u->idle_ms, elapsed_ms, UPDATE_IDLE_RESET_MS);
+    u->write_idle_ms = add_ms(u->write_idle_ms, elapsed_ms, UPDATE_WRITE_IDLE_RESET_MS);
+    bool quiet = u->idle_ms >= UPDATE_IDLE_RESET_MS || u->write_idle_ms >= UPDATE_WRITE_IDLE_RESET_MS;
+    if (quiet)
         stream_stopped(u, false);
-    if (u->state == UPDATE_FINISHED && (u->ejected || u->idle_ms >= UPDATE_IDLE_RESET_MS))
+    if (u->state == UPDATE_FINISHED && (u->ejected || quiet))
         u->reset_wanted = true;
     return u->reset_wanted;
+}
+
+void update_note_write(struct update *u)
+{
+    u->write_idle_ms = 0;
 }
 
 void update_eject(struct update *u)

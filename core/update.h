@@ -49,6 +49,11 @@
 /* Host idle this long after a finished attempt: reset (about a second: Finder
  * and fseventsd are done with their metadata writes well within it). */
 #define UPDATE_IDLE_RESET_MS 1000u
+/* Hosts poll a removable drive (TEST UNIT READY every second or two), so
+ * "no command at all" may never come: this long without a sector write after
+ * a finished attempt is enough too (Finder's ._ files follow the data within
+ * a fraction of a second). */
+#define UPDATE_WRITE_IDLE_RESET_MS 3000u
 #define UPDATE_NAME_LEN 13u /* "NAME.EXT" plus NUL */
 
 #define UPDATE_REPORT_MAGIC 0x44425354u /* "DBST": the report below is valid */
@@ -104,7 +109,8 @@ struct update {
     uint32_t format;              /* enum bootrec_format of the open stream */
     bool reset_wanted;
     bool ejected;
-    uint32_t idle_ms;
+    uint32_t idle_ms;             /* since the last command of any kind */
+    uint32_t write_idle_ms;       /* since the last sector write */
     char file[UPDATE_NAME_LEN];   /* name of the firmware file, once known */
 
     /* HEX and BIN: where the file starts and how its sectors map. */
@@ -149,8 +155,13 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
 void update_file(struct update *u, const struct update_file *file);
 
 /* Time passes; host_active: a command arrived since the last tick. True when
- * the device should reset now. */
+ * the device should reset now: after a finished attempt, once the host sent
+ * no command for UPDATE_IDLE_RESET_MS, or wrote nothing for
+ * UPDATE_WRITE_IDLE_RESET_MS, or ejected. */
 bool update_tick(struct update *u, uint32_t elapsed_ms, bool host_active);
+
+/* The host wrote a sector, any sector (the drive calls this for every write). */
+void update_note_write(struct update *u);
 
 /* The host ejected the drive (SCSI START STOP UNIT, LoEj). */
 void update_eject(struct update *u);

@@ -596,6 +596,7 @@ void vfat_read(struct vfat *v, uint32_t lba, uint8_t buf[DB_SECTOR_SIZE])
 
 void vfat_write(struct vfat *v, uint32_t lba, const uint8_t buf[DB_SECTOR_SIZE])
 {
+    update_note_write(v->update);
     if (lba >= VFAT_SECTOR_COUNT)
         return;
     if (lba < VFAT_DATA_LBA) {
