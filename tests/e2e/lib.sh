@@ -58,14 +58,27 @@ dev_start() {
     DEV_PORT=$((4000 + SC_NUM * 10 + DEV_SEQ))
     DEV_MNT=/mnt/$SC-$DEV
     DEV_DISK=""
-    # SIM_OPTIONS: options before the verb, e.g. "--serial 1234" (two boards)
-    dropboot-sim --flash $DEV_FLASH ${SIM_OPTIONS:-} serve --usbip 127.0.0.1:$DEV_PORT "$@" >$SCDIR/$DEV.sim.log 2>&1 &
+    # dropboot-sim's own options go before the verb: SIM_OPTIONS, and a
+    # "--serial S" given here among serve's options is moved there too.
+    local global="${SIM_OPTIONS:+ $SIM_OPTIONS}" serve="" a
+    while [ $# -gt 0 ]; do
+        a=$1
+        shift
+        if [ "$a" = --serial ] && [ $# -gt 0 ]; then
+            global="$global --serial $1"
+            shift
+        else
+            serve="$serve $a"
+        fi
+    done
+    set -- $serve
+    dropboot-sim --flash $DEV_FLASH $global serve --usbip 127.0.0.1:$DEV_PORT "$@" >$SCDIR/$DEV.sim.log 2>&1 &
     DEV_SIM=$!
     echo $DEV_SIM >>$SCDIR/pids
     usbip_attach --follow --wait 3 127.0.0.1 $DEV_PORT 1-1 >$SCDIR/$DEV.attach.log 2>&1 &
     DEV_ATT=$!
     echo $DEV_ATT >>$SCDIR/pids
-    log "device $DEV: dropboot-sim ${SIM_OPTIONS:+$SIM_OPTIONS }serve on port $DEV_PORT $* (pid $DEV_SIM)"
+    log "device $DEV: dropboot-sim$global serve on port $DEV_PORT $* (pid $DEV_SIM)"
     dev_save
 }
 
