@@ -41,6 +41,13 @@
  * 32 sectors = 16 KB: covers reordering inside one 16 KB host request and
  * small whole files written backwards; beyond it a refusal (DB_ERR_ORDER). */
 #define UPDATE_PENDING_SECTORS 32u
+/* Sectors that fall out of the pending buffer are remembered, one bit per
+ * group of 8 sectors (4 KB, the drive's cluster size), over a volume of up to 32 MB:
+ * 1 KB. A stream whose file lost a sector this way is refused before it
+ * erases anything, and a stream whose file did not is not disturbed. */
+#define UPDATE_DROP_GROUP_SECTORS 8u
+#define UPDATE_VOLUME_SECTORS_MAX 65536u
+#define UPDATE_DROP_MAP_BYTES (UPDATE_VOLUME_SECTORS_MAX / UPDATE_DROP_GROUP_SECTORS / 8u)
 /* UF2: one bit per block number; a whole-app file with 256-byte payloads has
  * DB_APP_SIZE / 256 blocks, the margin allows for a few shorter blocks. */
 #define UPDATE_UF2_BLOCKS_MAX (DB_APP_SIZE / 256u + 64u)
@@ -138,7 +145,7 @@ struct update {
     uint32_t pending_stamp[UPDATE_PENDING_SECTORS]; /* arrival order, oldest dropped first */
     uint32_t stamp;
     bool dropped;                 /* held data was dropped for lack of room */
-    uint32_t dropped_min, dropped_max;
+    uint8_t dropped_map[UPDATE_DROP_MAP_BYTES]; /* which groups lost a sector */
 };
 
 /* Start a session. report: the port's retained result of the last attempt
