@@ -102,10 +102,9 @@ static void pending_put(struct update *u, uint32_t lba, const uint8_t *s)
     struct update_pending *p = &u->pending[victim];
     if (p->used && p->lba != lba) {
         /* remembered: a stream that needs this sector is refused up front */
-        if (!u->dropped || p->lba < u->dropped_min)
-            u->dropped_min = p->lba;
-        if (!u->dropped || p->lba > u->dropped_max)
-            u->dropped_max = p->lba;
+        uint32_t group = p->lba / UPDATE_DROP_GROUP_SECTORS;
+        if (group < UPDATE_DROP_MAP_BYTES * 8u)
+            bit_set(u->dropped_map, group);
         u->dropped = true;
     }
     p->used = true;
@@ -165,19 +164,42 @@ static uint32_t file_index(struct update *u, uint32_t lba)
     return idx;
 }
 
-/* Did a sector this stream needs fall out of the pending buffer? */
+static bool dropped_in(const struct update *u, uint32_t lba, uint32_t count)
+{
+    uint32_t last = UPDATE_DROP_MAP_BYTES * 8u;
+    for (uint32_t g = lba / UPDATE_DROP_GROUP_SECTORS; count > 0u && g < last; g++) {
+        if (bit_get(u->dropped_map, g))
+            return true;
+        uint32_t in_group = UPDATE_DROP_GROUP_SECTORS - (lba % UPDATE_DROP_GROUP_SECTORS);
+        if (in_group >= count)
+            break;
+        count -= in_group;
+        lba += in_group;
+    }
+    return false;
+}
+
+/* Did a sector this stream needs fall out of the pending buffer? Exact for
+ * a known chain; without one, anything after the first sector counts. */
 static bool needed_sector_dropped(const struct update *u)
 {
-    if (!u->dropped || u->dropped_max < u->start_lba)
+    if (!u->dropped)
         return false;
     if (!u->file_known)
-        return true;
-    for (uint32_t x = 0; x < u->host_file.extent_count; x++) {
-        const struct update_extent *e = &u->host_file.ext[x];
-        if (u->dropped_min < e->lba + e->count && u->dropped_max >= e->lba)
+        return dropped_in(u, u->start_lba, max_file_sectors(u));
+    const struct update_file *f = &u->host_file;
+    uint32_t have = 0;
+    for (uint32_t x = 0; x < f->extent_count; x++) {
+        if (dropped_in(u, f->ext[x].lba, f->ext[x].count))
             return true;
+        have += f->ext[x].count;
     }
-    return !u->host_file.chain_complete;
+    uint32_t need = (f->size + DB_SECTOR_SIZE - 1u) / DB_SECTOR_SIZE;
+    if (!f->chain_complete && f->extent_count > 0u && need > have) {
+        const struct update_extent *e = &f->ext[f->extent_count - 1u];
+        return dropped_in(u, e->lba + e->count, need - have);
+    }
+    return false;
 }
 
 /* ---- BIN ---- */
@@ -476,6 +498,8 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
 {
     if (u->state == UPDATE_FINISHED)
         return false; /* one attempt per session: the rest waits for the reset */
+    if (file != NULL && file->size == 0u)
+        file = NULL; /* an entry still being written (size 0): its length is not known yet */
     if (uf2_is_block(sector)) {
         if (u->state == UPDATE_RECEIVING && u->format != BOOTREC_FMT_UF2)
             return false;
@@ -517,8 +541,8 @@ static bool file_contains(const struct update_file *f, uint32_t lba)
 
 void update_file(struct update *u, const struct update_file *f)
 {
-    if (f->extent_count == 0u)
-        return;
+    if (f->extent_count == 0u || f->size == 0u)
+        return; /* no data yet, or an entry whose size comes later */
     if (u->state != UPDATE_IDLE && u->file[0] == '\0' && file_contains(f, u->start_lba)) {
         /* the data came first (Linux): the name arrives with the directory */
         copy_name(u->file, f->name);
@@ -586,17 +610,26 @@ static void stream_stopped(struct update *u, bool ejected)
         finish(u, DB_ERR_INCOMPLETE);
 }
 
+static uint32_t add_ms(uint32_t t, uint32_t elapsed, uint32_t cap)
+{
+    return (t >= cap || elapsed >= cap - t) ? cap : t + elapsed;
+}
+
 bool update_tick(struct update *u, uint32_t elapsed_ms, bool host_active)
 {
-    if (host_active)
-        u->idle_ms = 0;
-    else if (u->idle_ms < UPDATE_IDLE_RESET_MS)
-        u->idle_ms += elapsed_ms;
-    if (u->idle_ms >= UPDATE_IDLE_RESET_MS)
+    u->idle_ms = host_active ? 0u : add_ms(u->idle_ms, elapsed_ms, UPDATE_IDLE_RESET_MS);
+    u->write_idle_ms = add_ms(u->write_idle_ms, elapsed_ms, UPDATE_WRITE_IDLE_RESET_MS);
+    bool quiet = u->idle_ms >= UPDATE_IDLE_RESET_MS || u->write_idle_ms >= UPDATE_WRITE_IDLE_RESET_MS;
+    if (quiet)
         stream_stopped(u, false);
-    if (u->state == UPDATE_FINISHED && (u->ejected || u->idle_ms >= UPDATE_IDLE_RESET_MS))
+    if (u->state == UPDATE_FINISHED && (u->ejected || quiet))
         u->reset_wanted = true;
     return u->reset_wanted;
+}
+
+void update_note_write(struct update *u)
+{
+    u->write_idle_ms = 0;
 }
 
 void update_eject(struct update *u)

@@ -41,6 +41,13 @@
  * 32 sectors = 16 KB: covers reordering inside one 16 KB host request and
  * small whole files written backwards; beyond it a refusal (DB_ERR_ORDER). */
 #define UPDATE_PENDING_SECTORS 32u
+/* Sectors that fall out of the pending buffer are remembered, one bit per
+ * group of 8 sectors (4 KB, the drive's cluster size), over a volume of up to 32 MB:
+ * 1 KB. A stream whose file lost a sector this way is refused before it
+ * erases anything, and a stream whose file did not is not disturbed. */
+#define UPDATE_DROP_GROUP_SECTORS 8u
+#define UPDATE_VOLUME_SECTORS_MAX 65536u
+#define UPDATE_DROP_MAP_BYTES (UPDATE_VOLUME_SECTORS_MAX / UPDATE_DROP_GROUP_SECTORS / 8u)
 /* UF2: one bit per block number; a whole-app file with 256-byte payloads has
  * DB_APP_SIZE / 256 blocks, the margin allows for a few shorter blocks. */
 #define UPDATE_UF2_BLOCKS_MAX (DB_APP_SIZE / 256u + 64u)
@@ -49,6 +56,11 @@
 /* Host idle this long after a finished attempt: reset (about a second: Finder
  * and fseventsd are done with their metadata writes well within it). */
 #define UPDATE_IDLE_RESET_MS 1000u
+/* Hosts poll a removable drive (TEST UNIT READY every second or two), so
+ * "no command at all" may never come: this long without a sector write after
+ * a finished attempt is enough too (Finder's ._ files follow the data within
+ * a fraction of a second). */
+#define UPDATE_WRITE_IDLE_RESET_MS 3000u
 #define UPDATE_NAME_LEN 13u /* "NAME.EXT" plus NUL */
 
 #define UPDATE_REPORT_MAGIC 0x44425354u /* "DBST": the report below is valid */
@@ -104,7 +116,8 @@ struct update {
     uint32_t format;              /* enum bootrec_format of the open stream */
     bool reset_wanted;
     bool ejected;
-    uint32_t idle_ms;
+    uint32_t idle_ms;             /* since the last command of any kind */
+    uint32_t write_idle_ms;       /* since the last sector write */
     char file[UPDATE_NAME_LEN];   /* name of the firmware file, once known */
 
     /* HEX and BIN: where the file starts and how its sectors map. */
@@ -132,7 +145,7 @@ struct update {
     uint32_t pending_stamp[UPDATE_PENDING_SECTORS]; /* arrival order, oldest dropped first */
     uint32_t stamp;
     bool dropped;                 /* held data was dropped for lack of room */
-    uint32_t dropped_min, dropped_max;
+    uint8_t dropped_map[UPDATE_DROP_MAP_BYTES]; /* which groups lost a sector */
 };
 
 /* Start a session. report: the port's retained result of the last attempt
@@ -149,8 +162,13 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
 void update_file(struct update *u, const struct update_file *file);
 
 /* Time passes; host_active: a command arrived since the last tick. True when
- * the device should reset now. */
+ * the device should reset now: after a finished attempt, once the host sent
+ * no command for UPDATE_IDLE_RESET_MS, or wrote nothing for
+ * UPDATE_WRITE_IDLE_RESET_MS, or ejected. */
 bool update_tick(struct update *u, uint32_t elapsed_ms, bool host_active);
+
+/* The host wrote a sector, any sector (the drive calls this for every write). */
+void update_note_write(struct update *u);
 
 /* The host ejected the drive (SCSI START STOP UNIT, LoEj). */
 void update_eject(struct update *u);

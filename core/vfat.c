@@ -21,6 +21,9 @@
 #if VFAT_CLUSTER_COUNT < 4085u || VFAT_CLUSTER_COUNT >= 65525u
 #error "cluster count outside FAT16's range: hosts would take it for FAT12 or FAT32"
 #endif
+#if VFAT_SECTOR_COUNT > UPDATE_VOLUME_SECTORS_MAX
+#error "core/update's map of dropped sectors is sized for a smaller volume"
+#endif
 #if VFAT_FAT_SECTORS * (DB_SECTOR_SIZE / 2u) < VFAT_CLUSTER_COUNT + 2u
 #error "the FAT is too small for the clusters"
 #endif
@@ -596,6 +599,7 @@ void vfat_read(struct vfat *v, uint32_t lba, uint8_t buf[DB_SECTOR_SIZE])
 
 void vfat_write(struct vfat *v, uint32_t lba, const uint8_t buf[DB_SECTOR_SIZE])
 {
+    update_note_write(v->update);
     if (lba >= VFAT_SECTOR_COUNT)
         return;
     if (lba < VFAT_DATA_LBA) {

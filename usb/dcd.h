@@ -44,10 +44,17 @@ void dcd_poll(void);
 
 /* Takes effect after the status stage of SET_ADDRESS, as the spec requires. */
 void dcd_set_address(uint8_t addr);
+/* Opening an endpoint that is open already resets it: a queued transfer is
+   dropped without xfer_done, the stall is cleared, the data toggle restarts
+   at DATA0. usb/msc re-opens its pipes on SET_CONFIGURATION, SET_INTERFACE
+   and Bulk-Only Mass Storage Reset to drop a transfer the host gave up on. */
 void dcd_ep_open(uint8_t ep_addr, enum dcd_ep_type type, uint16_t max_packet);
 /* Start a transfer; buf must stay valid until xfer_done. False if the EP is busy. */
 bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len);
+/* A stall of EP0 (usb/ stalls both 0x00 and 0x80) answers the rest of the
+   control transfer with STALL and ends with the next SETUP. */
 void dcd_ep_stall(uint8_t ep_addr);
+/* Also restarts the data toggle at DATA0 (USB 2.0 9.4.5). */
 void dcd_ep_clear_stall(uint8_t ep_addr);
 bool dcd_ep_stalled(uint8_t ep_addr);
 

@@ -121,6 +121,7 @@ rm -f "$out/decoded.bin"
 # Intel HEX from two writers nobody here wrote.
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/small.bin" "$fw/small.hex"
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/second.bin" "$fw/second.hex"
+arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/big.bin" "$fw/big.hex"
 srec_cat "$fw/small.bin" -binary -offset "$app_base" -o "$fw/small-srec.hex" -intel
 printf 'Hello from the e2e test.\r\nThis is a plain text file, not firmware.\r\n' >"$fw/readme.txt"
 "$ft" junk 8192 5 "$fw/junk.dat"

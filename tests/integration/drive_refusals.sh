@@ -8,7 +8,8 @@ set -euo pipefail
 src=${DB_SOURCE_DIR:?}
 sim=${DB_BUILD_DIR:?}/dropboot-sim
 lib=$src/tests/integration/drive_lib.py
-tmp=$(mktemp -d)
+# 32 MB disk images: in RAM when there is a tmpfs
+tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
 trap 'rm -rf "$tmp"' EXIT
 export MTOOLS_SKIP_CHECK=1
 # Debian's python3 (a version manager's shim costs 0.2 s per call)

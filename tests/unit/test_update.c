@@ -88,10 +88,9 @@ static uint32_t make_hex(uint32_t size)
 static uint32_t cluster_lba(uint32_t c) { return VFAT_DATA_LBA + (c - 2u) * VFAT_SECTORS_PER_CLUSTER; }
 
 /* Directory entry and FAT chain as Windows writes them before the data. */
-static uint32_t host_file(const char name[11], uint32_t size)
+static uint32_t host_file_at(const char name[11], uint32_t size, uint32_t c)
 {
     uint8_t d[DB_SECTOR_SIZE];
-    uint32_t c = 5; /* after our own files (no app: no CURRENT.UF2) */
     uint32_t n = (size + VFAT_CLUSTER_BYTES - 1u) / VFAT_CLUSTER_BYTES;
     for (uint32_t k = c; k < c + n; k++) {
         vfat_read(&v, VFAT_FAT1_LBA + k / 256u, d);
@@ -107,6 +106,12 @@ static uint32_t host_file(const char name[11], uint32_t size)
     put32(e + 28, size);
     vfat_write(&v, VFAT_ROOT_LBA, d);
     return cluster_lba(c);
+}
+
+/* On a fresh volume the host's first file starts after our own files (no app: no CURRENT.UF2). */
+static uint32_t host_file(const char name[11], uint32_t size)
+{
+    return host_file_at(name, size, 5);
 }
 
 static void write_file_sector(uint32_t first_lba, const uint8_t *data, uint32_t size, uint32_t i)
@@ -190,6 +195,27 @@ static void bin_data_first_then_directory_cuts_the_padding_of_the_last_sector(vo
     assert_int_equal(after[2], 0xFF);
 }
 
+static void set_size(uint32_t size)
+{
+    uint8_t d[DB_SECTOR_SIZE];
+    vfat_read(&v, VFAT_ROOT_LBA, d);
+    put32(d + 32u * 4u + 28u, size);
+    vfat_write(&v, VFAT_ROOT_LBA, d);
+}
+
+static void bin_whose_entry_says_size_0_until_the_data_is_in_waits_for_the_size(void **state)
+{
+    (void)state;
+    make_image(9000);
+    uint32_t lba = host_file("APP     BIN", 9000);
+    set_size(0); /* Windows: entry and chain first, size last */
+    for (uint32_t i = 0; i < 18u; i++)
+        write_file_sector(lba, image, 9000, i);
+    assert_int_equal(update_status(&u), DB_BUSY);
+    set_size(9000);
+    assert_app(9000);
+}
+
 static void uf2_sector_for(uint8_t *b, uint32_t no, uint32_t num)
 {
     struct uf2_block blk = {
@@ -243,6 +269,37 @@ static void a_junk_sector_before_a_bin_does_not_disturb_it(void **state)
     assert_app(3000);
 }
 
+static void junk_dropped_around_a_bin_does_not_refuse_it(void **state)
+{
+    (void)state;
+    make_image(6000);
+    /* other files' data, far more than the pending buffer, on both sides of where the BIN goes */
+    for (uint32_t i = 0; i < 2u * UPDATE_PENDING_SECTORS; i++) {
+        memset(sec, 0x22, sizeof sec);
+        vfat_write(&v, cluster_lba(40) + i, sec);
+        vfat_write(&v, cluster_lba(400) + i, sec);
+    }
+    uint32_t lba = host_file_at("APP     BIN", 6000, 200);
+    for (uint32_t i = 0; i < 12u; i++)
+        write_file_sector(lba, image, 6000, i);
+    assert_app(6000);
+}
+
+static void a_bin_that_lost_a_sector_before_its_start_is_refused_before_erasing(void **state)
+{
+    (void)state;
+    make_image(40000);
+    uint32_t lba = host_file("APP     BIN", 40000);
+    /* everything but the first sector, then the first: more than the buffer holds */
+    for (uint32_t i = 1; i < 79u; i++)
+        write_file_sector(lba, image, 40000, i);
+    write_file_sector(lba, image, 40000, 0);
+    assert_int_equal(update_status(&u), DB_ERR_ORDER);
+    struct flash_model_stats st;
+    flash_model_stats(&st);
+    assert_int_equal(st.erases, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,9 +307,12 @@ int main(void)
         cmocka_unit_test_setup(hex_further_out_of_order_than_the_buffer_is_refused_with_order, setup),
         cmocka_unit_test_setup(bin_with_its_first_sector_late_within_the_buffer_is_flashed_exactly, setup),
         cmocka_unit_test_setup(bin_data_first_then_directory_cuts_the_padding_of_the_last_sector, setup),
+        cmocka_unit_test_setup(bin_whose_entry_says_size_0_until_the_data_is_in_waits_for_the_size, setup),
         cmocka_unit_test_setup(uf2_repeated_blocks_are_harmless, setup),
         cmocka_unit_test_setup(uf2_blocks_of_two_files_are_refused_as_mixed, setup),
         cmocka_unit_test_setup(a_junk_sector_before_a_bin_does_not_disturb_it, setup),
+        cmocka_unit_test_setup(junk_dropped_around_a_bin_does_not_refuse_it, setup),
+        cmocka_unit_test_setup(a_bin_that_lost_a_sector_before_its_start_is_refused_before_erasing, setup),
     };
     printf("update engine on %s\n", board.model); /* also links the board file before core */
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,6 +118,24 @@ static int run(const char *cmd)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+/* dropboot-sim serve on a fresh loopback port; its stdout goes to out_path. */
+static pid_t spawn_server(const char *flash, const char *out_path)
+{
+    port = free_port();
+    char addr[32];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
+    char sim[256];
+    snprintf(sim, sizeof sim, "%s/dropboot-sim", DB_BUILD_DIR);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (freopen(out_path, "w", stdout) == NULL)
+            _exit(126);
+        execl(sim, sim, "--flash", flash, "serve", "--usbip", addr, "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
 static int start_server(void **state)
 {
     (void)state;
@@ -130,16 +148,7 @@ static int start_server(void **state)
     snprintf(cmd, sizeof cmd, "%s/dropboot-sim --flash %s dump %s", DB_BUILD_DIR, flash_path, dump_path);
     if (run(cmd) != 0)
         return -1;
-    port = free_port();
-    char addr[32];
-    snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
-    char sim[256];
-    snprintf(sim, sizeof sim, "%s/dropboot-sim", DB_BUILD_DIR);
-    server = fork();
-    if (server == 0) {
-        execl(sim, sim, "--flash", flash_path, "serve", "--usbip", addr, "--quiet", (char *)NULL);
-        _exit(127);
-    }
+    server = spawn_server(flash_path, "/dev/null");
     return server > 0 ? 0 : -1;
 }
 
@@ -469,6 +478,133 @@ static void test_device_can_be_imported_again_after_the_host_left(void **state)
     }
 }
 
+/* ---- a whole update over the wire ---- */
+#define APP_SIZE 3000u
+#define UF2_BLOCK 512u
+#define UF2_PAYLOAD 256u
+#define DISK_BYTES (65536u * SECTOR)
+#define WRITE_RUN_MAX 128u /* sectors per WRITE(10), like usb-storage's 64 KB */
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* A UF2 file written here from the spec (github.com/microsoft/uf2), not by core/. */
+static size_t make_uf2(const uint8_t *app, uint32_t n, uint8_t *out)
+{
+    uint32_t blocks = (n + UF2_PAYLOAD - 1u) / UF2_PAYLOAD;
+    for (uint32_t b = 0; b < blocks; b++) {
+        uint8_t *blk = out + b * UF2_BLOCK;
+        uint32_t len = n - b * UF2_PAYLOAD < UF2_PAYLOAD ? n - b * UF2_PAYLOAD : UF2_PAYLOAD;
+        memset(blk, 0, UF2_BLOCK);
+        put_le32(blk + 0, 0x0A324655u);
+        put_le32(blk + 4, 0x9E5D5157u);
+        put_le32(blk + 8, 0x00002000u); /* family ID present */
+        put_le32(blk + 12, DB_APP_BASE + b * UF2_PAYLOAD);
+        put_le32(blk + 16, UF2_PAYLOAD);
+        put_le32(blk + 20, b);
+        put_le32(blk + 24, blocks);
+        put_le32(blk + 28, DB_UF2_FAMILY);
+        memcpy(blk + 32, app + b * UF2_PAYLOAD, len);
+        put_le32(blk + 508, 0x0AB16F30u);
+    }
+    return blocks * UF2_BLOCK;
+}
+
+static void write_file(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+static uint8_t *read_file(const char *path, size_t n)
+{
+    uint8_t *p = malloc(n);
+    assert_non_null(p);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(p, 1, n, f), n);
+    fclose(f);
+    return p;
+}
+
+/* A UF2 copied onto the drive (the sectors mtools changes, written with
+   WRITE(10)); the host goes idle; the device resets: the connection closes,
+   the app starts, the flash holds it. */
+static void test_copying_a_uf2_resets_into_the_app(void **state)
+{
+    (void)state;
+    char flash[200], empty[200], img[200], uf2[200], out[200], cmd[2048];
+    snprintf(flash, sizeof flash, "%s/update.flash", dir_path);
+    snprintf(empty, sizeof empty, "%s/update-empty.img", dir_path);
+    snprintf(img, sizeof img, "%s/update-new.img", dir_path);
+    snprintf(uf2, sizeof uf2, "%s/app.uf2", dir_path);
+    snprintf(out, sizeof out, "%s/update.out", dir_path);
+    static uint8_t app[APP_SIZE], file[((APP_SIZE + UF2_PAYLOAD - 1) / UF2_PAYLOAD) * UF2_BLOCK];
+    srand(7);
+    for (uint32_t i = 0; i < APP_SIZE; i++)
+        app[i] = (uint8_t)rand();
+    put_le32(app, 0x20050000u);                 /* initial stack pointer in SRAM */
+    put_le32(app + 4, DB_APP_BASE + 0x201u);    /* reset handler inside the app, Thumb */
+    write_file(uf2, file, make_uf2(app, APP_SIZE, file));
+    snprintf(cmd, sizeof cmd,
+             "%s/dropboot-sim --flash %s dump %s && cp %s %s && MTOOLS_SKIP_CHECK=1 mcopy -i %s %s ::APP.UF2",
+             DB_BUILD_DIR, flash, empty, empty, img, img, uf2);
+    assert_int_equal(run(cmd), 0);
+    uint8_t *before = read_file(empty, DISK_BYTES);
+    uint8_t *after = read_file(img, DISK_BYTES);
+
+    pid_t pid = spawn_server(flash, out);
+    assert_true(pid > 0);
+    int fd = attach_configured();
+    uint8_t tur[6] = {0};
+    int32_t ds;
+    uint32_t residue, written = 0;
+    (void)bot(fd, tur, 6, false, 0, NULL, &ds, &residue); /* unit attention */
+    for (uint32_t lba = 0; lba < DISK_BYTES / SECTOR;) {
+        if (memcmp(before + lba * SECTOR, after + lba * SECTOR, SECTOR) == 0) {
+            lba++;
+            continue;
+        }
+        uint32_t n = 1;
+        while (n < WRITE_RUN_MAX && lba + n < DISK_BYTES / SECTOR &&
+               memcmp(before + (lba + n) * SECTOR, after + (lba + n) * SECTOR, SECTOR) != 0)
+            n++;
+        uint8_t wr[10] = {0x2A, 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16), (uint8_t)(lba >> 8), (uint8_t)lba,
+                          0, (uint8_t)(n >> 8), (uint8_t)n, 0};
+        assert_int_equal(bot(fd, wr, 10, false, n * SECTOR, after + lba * SECTOR, &ds, &residue), 0);
+        assert_int_equal(ds, 0);
+        written += n;
+        lba += n;
+    }
+    assert_true(written > 0);
+    /* idle host: the device resets on its own; the server closes the connection */
+    uint8_t byte;
+    assert_int_equal(recv(fd, &byte, 1, 0), 0);
+    close(fd);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    char line[128] = "";
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "app started at 0x08008000\n");
+    uint8_t *fl = read_file(flash, DB_APP_BASE - DB_FLASH_BASE + APP_SIZE);
+    assert_memory_equal(fl + (DB_APP_BASE - DB_FLASH_BASE), app, APP_SIZE);
+    free(fl);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_stalled_pipe_completes_the_urb_with_epipe),
         cmocka_unit_test(test_unlink_of_a_waiting_urb_and_of_a_finished_one),
         cmocka_unit_test(test_device_can_be_imported_again_after_the_host_left),
+        cmocka_unit_test(test_copying_a_uf2_resets_into_the_app),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }

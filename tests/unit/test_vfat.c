@@ -266,6 +266,16 @@ static void after_a_commit_the_reset_waits_for_one_idle_second_of_the_host(void 
     assert_int_equal(r.app_size, 8u * 256u);
 }
 
+static void a_host_that_keeps_polling_gets_its_reset_three_seconds_after_the_last_write(void **state)
+{
+    (void)state;
+    copy_uf2(4, DB_UF2_FAMILY);
+    /* TEST UNIT READY every 500 ms: never a silent second */
+    for (uint32_t t = 500; t < UPDATE_WRITE_IDLE_RESET_MS; t += 500u)
+        assert_false(update_tick(&u, 500, true));
+    assert_true(update_tick(&u, 500, true));
+}
+
 static void eject_after_a_commit_resets_at_once(void **state)
 {
     (void)state;
@@ -332,6 +342,7 @@ int main(void)
         cmocka_unit_test_setup(os_metadata_lfn_dotfiles_and_subdirectories_are_kept_and_harmless, setup),
         cmocka_unit_test_setup(a_text_file_is_not_firmware_and_never_resets, setup),
         cmocka_unit_test_setup(after_a_commit_the_reset_waits_for_one_idle_second_of_the_host, setup),
+        cmocka_unit_test_setup(a_host_that_keeps_polling_gets_its_reset_three_seconds_after_the_last_write, setup),
         cmocka_unit_test_setup(eject_after_a_commit_resets_at_once, setup),
         cmocka_unit_test_setup(a_refusal_asks_to_stay_and_its_status_survives_the_reset, setup),
         cmocka_unit_test_setup(current_uf2_appears_with_a_committed_app_and_reads_back_as_uf2, setup),
