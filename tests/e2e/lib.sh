@@ -58,13 +58,39 @@ dev_start() {
     DEV_PORT=$((4000 + SC_NUM * 10 + DEV_SEQ))
     DEV_MNT=/mnt/$SC-$DEV
     DEV_DISK=""
-    dropboot-sim --flash $DEV_FLASH serve --usbip 127.0.0.1:$DEV_PORT "$@" >$SCDIR/$DEV.sim.log 2>&1 &
+    # dropboot-sim's own options go before the verb: SIM_OPTIONS, and a
+    # "--serial S" given here among serve's options is moved there too.
+    local global="${SIM_OPTIONS:+ $SIM_OPTIONS}" serve="" a
+    while [ $# -gt 0 ]; do
+        a=$1
+        shift
+        if [ "$a" = --serial ] && [ $# -gt 0 ]; then
+            global="$global --serial $1"
+            shift
+        else
+            serve="$serve $a"
+        fi
+    done
+    set -- $serve
+    dropboot-sim --flash $DEV_FLASH $global serve --usbip 127.0.0.1:$DEV_PORT "$@" >$SCDIR/$DEV.sim.log 2>&1 &
     DEV_SIM=$!
     echo $DEV_SIM >>$SCDIR/pids
     usbip_attach --follow --wait 3 127.0.0.1 $DEV_PORT 1-1 >$SCDIR/$DEV.attach.log 2>&1 &
     DEV_ATT=$!
     echo $DEV_ATT >>$SCDIR/pids
-    log "device $DEV: dropboot-sim serve on port $DEV_PORT $* (pid $DEV_SIM)"
+    log "device $DEV: dropboot-sim$global serve on port $DEV_PORT $* (pid $DEV_SIM)"
+    dev_save
+}
+
+# Several devices at once: each one's variables are kept in $SCDIR/NAME.vars;
+# dev_use NAME makes NAME the current device (the one the helpers act on).
+dev_save() {
+    [ -n "$DEV" ] || return 0
+    echo "DEV=$DEV DEV_FLASH=$DEV_FLASH DEV_PORT=$DEV_PORT DEV_MNT=$DEV_MNT DEV_SIM=$DEV_SIM DEV_ATT=$DEV_ATT DEV_DISK=$DEV_DISK DEV_VOL=$DEV_VOL" >$SCDIR/$DEV.vars
+}
+dev_use() {
+    dev_save
+    . $SCDIR/$1.vars
 }
 
 # Tenths of a second since boot: deadlines that hold however slow TCG is.
@@ -95,12 +121,17 @@ dev_stop() {
     DEV_SIM=""
 }
 
-# A whole SCSI disk in /proc/partitions behind the USB/IP host controller
-# (any disk when ANY_DISK=1).
+# The current device's disk in /proc/partitions: a whole SCSI disk on the
+# vhci port its usbip_attach reported last (any disk when ANY_DISK=1).
 disk_now() {
-    local d
+    local d port
+    port=$(sed -n 's/^attached port \([0-9]*\) .*/\1/p' $SCDIR/$DEV.attach.log 2>/dev/null | tail -n 1)
+    [ -n "$port" ] || [ "${ANY_DISK:-0}" = 1 ] || return 0
+    # status lists the high-speed hub's ports first, then as many SuperSpeed ones
+    port=$((port % $(grep -c '^hs ' /sys/devices/platform/vhci_hcd.0/status)))
     for d in $(awk '$4 ~ /^sd[a-z]+$/ { print $4 }' /proc/partitions); do
-        if [ "${ANY_DISK:-0}" = 1 ] || readlink -f /sys/block/$d | grep -q vhci_hcd; then
+        # a hub port's USB device is <bus>-<port number counted from 1>
+        if [ "${ANY_DISK:-0}" = 1 ] || readlink -f /sys/block/$d | grep -q -E "/vhci_hcd\.0/usb[0-9]+/[0-9]+-$((port + 1))/"; then
             echo $d
         fi
     done | tail -n 1
@@ -126,6 +157,7 @@ wait_disk() {
     done
     usleep 200000 # let the partition scan finish
     if grep -q " ${DEV_DISK}1\$" /proc/partitions; then DEV_VOL=/dev/${DEV_DISK}1; else DEV_VOL=/dev/$DEV_DISK; fi
+    dev_save
     log "disk $DEV_DISK, volume $DEV_VOL ($(awk -v d=$DEV_DISK '$4 == d { print $3 }' /proc/partitions) KB)"
 }
 
@@ -285,6 +317,7 @@ fixture_committed() {
     if [ ! -f $f ]; then
         local sc=$SC
         SC=$SC/fixture
+        DEV_SEQ=8 # its own port: this runs in a subshell, the caller's count does not move
         dev_start fixture
         flash_cycle $FW/small.uf2 sync $FW/small.bin >/dev/console && cp $DEV_FLASH $f
         dev_stop

@@ -183,16 +183,16 @@ for m in "${order[@]}"; do
     echo "$m" >>"$root/modules/order"
 done
 
-# Debian's usbip tools (with their libraries) for the harness check.
-if command -v usbipd >/dev/null && command -v usbip >/dev/null; then
-    for b in $(command -v usbipd) $(command -v usbip); do
-        cp "$b" "$root/bin/"
-        for l in $(ldd "$b" | grep -o '/[^ ]*\.so[^ ]*'); do
-            mkdir -p "$root$(dirname "$l")"
-            cp -L "$l" "$root$l"
-        done
+# Debian's usbip tools for the harness check, and fsck.fat (dosfstools) as an
+# oracle on the drive, each with its shared libraries.
+for b in usbipd usbip fsck.fat; do
+    p=$(PATH=$PATH:/usr/sbin:/sbin command -v $b) || continue
+    cp "$p" "$root/bin/"
+    for l in $(ldd "$p" | grep -o '/[^ ]*\.so[^ ]*'); do
+        mkdir -p "$root$(dirname "$l")"
+        cp -L "$l" "$root$l"
     done
-fi
+done
 # QEMU's USB stick for the harness check: a FAT image made by dosfstools and mtools.
 stick="$out/stick.img"
 rm -f "$stick"

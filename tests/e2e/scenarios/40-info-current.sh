@@ -19,6 +19,10 @@ listed() { # the root directory lists every name given
     for n in "$@"; do grep -qx "$n" $SCDIR/ls.txt || { echo "no $n"; return 1; }; done
 }
 not_listed() { ! ls $DEV_MNT | grep -qx "$1"; }
+fsck_clean() { # dosfstools' verdict on the volume as the kernel's block device reads it
+    command -v fsck.fat >/dev/null || { echo "no fsck.fat in the guest"; return 1; }
+    fsck.fat -n $DEV_VOL
+}
 
 dev_start empty
 attach_and_mount || return
@@ -28,6 +32,9 @@ check info-uf2-crlf crlf_lines $DEV_MNT/INFO_UF2.TXT
 check no-current-uf2-without-app not_listed CURRENT.UF2
 check status-first-line grep -q "^dropboot $VERSION " $DEV_MNT/STATUS.TXT
 check umount dev_umount
+check fsck-fat-clean fsck_clean
+check read-whole-disk dd if=/dev/$DEV_DISK of=/dev/null bs=64k
+check no-reset-after-reading-all wait_stays 1
 dev_stop
 
 fixture=$(fixture_committed) || { fail committed-app "could not make a flash with a committed app"; return; }
@@ -43,5 +50,6 @@ check current-uf2-size [ "$(wc -c <$DEV_MNT/CURRENT.UF2)" = $(( ($(wc -c <$FW/sm
 check current-uf2-decodes fwtool unuf2 $DEV_MNT/CURRENT.UF2 $FAMILY 0x08008000 $SCDIR/current.bin
 check current-uf2-is-the-app cmp -n $(wc -c <$FW/small.bin) $SCDIR/current.bin $FW/small.bin
 check umount dev_umount
+check fsck-fat-clean-with-app fsck_clean
 check no-reset-after-reading wait_stays 2
 check flash-unchanged cmp $DEV_FLASH $fixture
