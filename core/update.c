@@ -222,6 +222,8 @@ static void bin_check_done(struct update *u)
     if (u->state != UPDATE_RECEIVING || !u->file_known)
         return;
     uint32_t n = (u->host_file.size + DB_SECTOR_SIZE - 1u) / DB_SECTOR_SIZE;
+    if (u->bin_count < n)
+        return; /* cheap test first: the full one runs once */
     for (uint32_t i = 0; i < n; i++)
         if (!bit_get(u->seen, i))
             return;
@@ -244,6 +246,7 @@ static void bin_sector(struct update *u, uint32_t idx, const uint8_t *s)
         return; /* a repeat: the first copy is in flash already */
     }
     bit_set(u->seen, idx);
+    u->bin_count++;
     if (u->file_known) {
         (void)bin_program(u, idx, s);
     } else if (u->bin_tail_off == NO_SECTOR || idx > u->bin_tail_off) {
@@ -374,6 +377,7 @@ static void open_bin(struct update *u, uint32_t lba, const uint8_t *s, const str
 {
     open_stream(u, BOOTREC_FMT_BIN, lba, f);
     u->bin_tail_off = NO_SECTOR;
+    u->bin_count = 0;
     memset(u->seen, 0, sizeof u->seen);
     if (!stream_may_start(u))
         return;

@@ -131,6 +131,7 @@ struct update {
     uint32_t uf2_seen;
     uint32_t uf2_foreign;         /* blocks of other families skipped */
     /* BIN */
+    uint32_t bin_count;           /* sectors received (bits set in seen) */
     uint32_t bin_tail_off;        /* sector index held in bin_tail, or UINT32_MAX */
     uint8_t bin_tail[DB_SECTOR_SIZE]; /* highest sector so far: its padding is cut once the length is known */
     /* HEX */

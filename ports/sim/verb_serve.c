@@ -1,7 +1,7 @@
 /*
  * dropboot-sim serve: the simulated board on a USB/IP cable.
  *
- *   serve [--usbip ADDR:PORT] [--button] [--quiet]
+ *   serve [--usbip ADDR:PORT] [--button] [--serial S] [--quiet]
  *
  * Runs the boot decision (simdev); if the bootloader stays, the real usb/
  * stack (usbd, msc, scsi) serves the drive through the USB/IP controller
@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "board.h"
+#include "board_sim.h"
 #include "msc.h"
 #include "scsi.h"
 #include "simdev.h"
@@ -132,8 +133,10 @@ int sim_verb_serve(int argc, char **argv)
             quiet = true;
         } else if (strcmp(argv[i], "--button") == 0) {
             button = true;
+        } else if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
+            board_sim_set_serial(argv[++i]); /* as the global --serial, also after the verb */
         } else {
-            fprintf(stderr, "usage: dropboot-sim --flash FLASH.bin serve [--usbip ADDR:PORT] [--button] [--quiet]\n");
+            fprintf(stderr, "usage: dropboot-sim --flash FLASH.bin serve [--usbip ADDR:PORT] [--button] [--serial S] [--quiet]\n");
             return 2;
         }
     }

@@ -33,7 +33,7 @@ for h in "${harnesses[@]}"; do
     corpus="$out/corpus_$name"
     mkdir -p "$corpus"
     seeds=()
-    [ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
+    [ -d "$top/tests/fuzz/seeds/$name" ] && seeds=("$top/tests/fuzz/seeds/$name")
     if (cd "$out" && "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$out/$name-" "$corpus" "${seeds[@]}" >"$out/$name.log" 2>&1); then
         echo "fuzz: $name: $(grep -Eo 'Done [0-9]+ runs' "$out/$name.log" | tail -1) in ${secs}s, no crash"
