@@ -48,6 +48,25 @@ automount() {
 automount &
 echo $! >>$SCDIR/pids
 
+# board_start NAME SERIAL: like lib.sh's dev_start (same variables, ports and
+# clean-up), but each board gets its own serial number (dropboot-sim's global
+# --serial), which the tool tells boards apart by.
+board_start() {
+    DEV=$1
+    DEV_FLASH=$SCDIR/$1.flash
+    DEV_SEQ=$((DEV_SEQ + 1))
+    DEV_PORT=$((4000 + SC_NUM * 10 + DEV_SEQ))
+    DEV_MNT=/mnt/$SC-$1
+    DEV_DISK=""
+    dropboot-sim --flash $DEV_FLASH --serial $2 serve --usbip 127.0.0.1:$DEV_PORT >$SCDIR/$1.sim.log 2>&1 &
+    DEV_SIM=$!
+    echo $DEV_SIM >>$SCDIR/pids
+    usbip_attach --follow --wait 3 127.0.0.1 $DEV_PORT 1-1 >$SCDIR/$1.attach.log 2>&1 &
+    DEV_ATT=$!
+    echo $DEV_ATT >>$SCDIR/pids
+    log "board $1: serial $2, dropboot-sim serve on port $DEV_PORT (pid $DEV_SIM)"
+}
+
 # release_drives: unmount what the automounter mounted, before a device is
 # stopped (a board pulled out while mounted; see above).
 release_drives() {
@@ -84,7 +103,7 @@ expect_exit() {
 }
 
 # --- one board: list, info, flash a HEX -------------------------------------------
-dev_start one --serial 0A1
+board_start one 0A1
 check one-mounted mounted_drives 1 || return
 S1=$(serial_of 0A1)
 check list-one expect_exit 0 "$S1" dropboot list
@@ -98,7 +117,7 @@ log "$(cat $SCDIR/tool.out | tr '\n' '|')"
 dev_stop
 
 # --- a file for another family ------------------------------------------------------
-dev_start two --serial 0B2
+board_start two 0B2
 check two-mounted mounted_drives 1 || return
 check precheck-refuses-family expect_exit 1 "chip family 0xe48bff56 (RP2040); this board takes 0x00ff6919 (STM32L4)" \
     dropboot flash $FW/wrongfamily.uf2
@@ -114,9 +133,9 @@ release_drives
 dev_stop
 
 # --- two boards at once ---------------------------------------------------------------
-dev_start three --serial 0C3
+board_start three 0C3
 D3_SIM=$DEV_SIM D3_FLASH=$DEV_FLASH D3_NAME=$DEV D3_ATT=$DEV_ATT
-dev_start four --serial 0D4
+board_start four 0D4
 check both-mounted mounted_drives 2 || return
 S3=$(serial_of 0C3)
 S4=$(serial_of 0D4)
