@@ -69,10 +69,15 @@ ioerr=$(grep -c 'I/O error' /tmp/e2e/dmesg-scan.txt)
 faterr=$(grep -c 'FAT-fs' /tmp/e2e/dmesg-scan.txt)
 resets=$(grep -c 'reset full-speed USB device' /tmp/e2e/dmesg-scan.txt)
 attaches=$(grep -c 'new full-speed USB device' /tmp/e2e/dmesg.txt)
+# enumeration trouble, failed commands (sd prints sense data and results),
+# usb-storage's error handling
+usberr=$(grep -E 'descriptor read|not accepting address|unable to enumerate|Sense Key|FAILED Result|timing out command|device offlined|rejecting I/O' /tmp/e2e/dmesg-scan.txt)
 [ "$ioerr" = 0 ] && result "PASS kernel-log/no-io-error" ||
     result "FAIL kernel-log/no-io-error: $ioerr lines say I/O error"
 [ "$faterr" = 0 ] && result "PASS kernel-log/no-fat-error" ||
     result "FAIL kernel-log/no-fat-error: $faterr FAT-fs lines"
+[ -z "$usberr" ] && result "PASS kernel-log/no-usb-or-scsi-errors" ||
+    result "FAIL kernel-log/no-usb-or-scsi-errors: $(echo "$usberr" | head -n 3 | tr '\n' '|')"
 # A healthy run resets no device; a few error-recovery resets are tolerated,
 # a loop of them is a defect.
 [ "$resets" -le 3 ] && result "PASS kernel-log/no-reset-loop" ||

@@ -24,8 +24,28 @@ fsck_clean() { # dosfstools' verdict on the volume as the kernel's block device 
     fsck.fat -n $DEV_VOL
 }
 
+sysfs_is() { # FILE VALUE: a sysfs attribute, spaces trimmed
+    local v
+    v=$(sed 's/ *$//' $1)
+    echo "$1 = '$v'"
+    [ "$v" = "$2" ]
+}
+usb_dev() { # the current device's USB device directory, from its disk
+    readlink -f /sys/block/$DEV_DISK | sed -E 's|^(.*/usb[0-9]+/[0-9]+-[0-9]+)/.*|\1|'
+}
+
 dev_start empty
 attach_and_mount || return
+# What the kernel made of the descriptors and INQUIRY (what a desktop shows).
+u=$(usb_dev)
+check usb-vid-pid sh -c "grep -qx 1209 $u/idVendor && grep -qx db01 $u/idProduct"
+check usb-strings sh -c "grep -qx dropboot $u/manufacturer && grep -qx 'dropboot STM32L4R5' $u/product && grep -qx 000000000000000000000001 $u/serial"
+check usb-full-speed sysfs_is $u/speed 12
+check usb-mass-storage-bot sh -c "grep -qx 08 $u/*:1.0/bInterfaceClass && grep -qx 06 $u/*:1.0/bInterfaceSubClass && grep -qx 50 $u/*:1.0/bInterfaceProtocol"
+check scsi-vendor sysfs_is /sys/block/$DEV_DISK/device/vendor dropboot
+check scsi-model sysfs_is /sys/block/$DEV_DISK/device/model "STM32L4R5 drive"
+check scsi-removable sysfs_is /sys/block/$DEV_DISK/removable 1
+check sector-size-512 sysfs_is /sys/block/$DEV_DISK/queue/logical_block_size 512
 check list-files listed INFO_UF2.TXT INDEX.HTM STATUS.TXT
 check info-uf2-contract info_lines
 check info-uf2-crlf crlf_lines $DEV_MNT/INFO_UF2.TXT
