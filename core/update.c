@@ -390,7 +390,8 @@ static bool stream_sector(struct update *u, uint32_t lba, const uint8_t *s)
 {
     uint32_t idx = file_index(u, lba);
     if (idx == NO_SECTOR) {
-        if (lba < u->start_lba && u->format == BOOTREC_FMT_HEX && hex_is_first_sector(s, NULL, lba))
+        if (!u->file_known && lba < u->start_lba && u->format == BOOTREC_FMT_HEX &&
+            hex_is_first_sector(s, NULL, lba))
             finish(u, DB_ERR_ORDER); /* a HEX file started before the sector we took for its start */
         return false;
     }

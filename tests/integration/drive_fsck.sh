@@ -3,19 +3,8 @@
 # error, mtools lists and reads every file, CURRENT.UF2 reads back the app in
 # flash, and the dumped images equal the known-good fixtures (any change to
 # the volume shows here; regenerate on purpose with DB_REGEN_FIXTURES=1).
-set -euo pipefail
-src=${DB_SOURCE_DIR:?}
-sim=${DB_BUILD_DIR:?}/dropboot-sim
-lib=$src/tests/integration/drive_lib.py
+source "${DB_SOURCE_DIR:?}/tests/integration/drive_env.inc"
 fixtures=$src/tests/fixtures/disk
-# 32 MB disk images: in RAM when there is a tmpfs
-tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
-trap 'rm -rf "$tmp"' EXIT
-export MTOOLS_SKIP_CHECK=1
-# Debian's python3 (a version manager's shim costs 0.2 s per call)
-py=$(command -v /usr/bin/python3 || command -v python3)
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 check_fixture() { # image fixture-name
     local fx=$fixtures/$2.img.gz

@@ -4,19 +4,7 @@
 # with the same STATUS, and where the refusal comes before the first erase
 # the old app is untouched and still starts at the next power on. Refusals
 # that can only be seen after flash was erased leave no app that could start.
-set -euo pipefail
-src=${DB_SOURCE_DIR:?}
-sim=${DB_BUILD_DIR:?}/dropboot-sim
-lib=$src/tests/integration/drive_lib.py
-# 32 MB disk images: in RAM when there is a tmpfs
-tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
-trap 'rm -rf "$tmp"' EXIT
-export MTOOLS_SKIP_CHECK=1
-# Debian's python3 (a version manager's shim costs 0.2 s per call)
-py=$(command -v /usr/bin/python3 || command -v python3)
-APP_MAX=2060288
-
-fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out.txt" ] && cat "$tmp/out.txt" >&2; exit 1; }
+source "${DB_SOURCE_DIR:?}/tests/integration/drive_env.inc"
 
 # The old app: 70001 bytes, committed from a UF2.
 "$py" "$lib" app "$tmp/good.bin" 70001 5
@@ -58,6 +46,18 @@ refuse() {
     fi
 }
 
+# damage_hex_checksum IN OUT N: record N (1-based) gets a wrong checksum
+damage_hex_checksum() {
+    "$py" - "$@" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+n = int(sys.argv[3]) - 1
+rec = lines[n]
+lines[n] = rec[:-2] + "%02X" % ((int(rec[-2:], 16) + 1) & 0xFF)
+open(sys.argv[2], "w").write("\n".join(lines))
+PY
+}
+
 # wrong family (and a multi-family file with our blocks too works)
 "$py" "$lib" app "$tmp/a.bin" 3000 7
 "$py" "$lib" uf2 "$tmp/a.bin" "$tmp/other.uf2" --family 0xe48bff56
@@ -90,25 +90,11 @@ refuse "$tmp/boot.bin" BOOT.BIN DB_ERR_ADDR_BOOT before meta-last
 # bad HEX checksum: in the first data record (nothing erased yet), and deep
 # inside a bigger file (pages were erased by then)
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses 0x08008000 "$tmp/a.bin" "$tmp/a.hex"
-"$py" - "$tmp/a.hex" "$tmp/bad1.hex" 2 <<'PY'
-import sys
-lines = open(sys.argv[1]).read().split("\n")
-n = int(sys.argv[3]) - 1                        # the record to damage (1-based)
-rec = lines[n]
-lines[n] = rec[:-2] + "%02X" % ((int(rec[-2:], 16) + 1) & 0xFF)
-open(sys.argv[2], "w").write("\n".join(lines))
-PY
+damage_hex_checksum "$tmp/a.hex" "$tmp/bad1.hex" 2
 refuse "$tmp/bad1.hex" BAD1.HEX DB_ERR_HEX_CHECKSUM before
 "$py" "$lib" app "$tmp/b.bin" 20000 8
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses 0x08008000 "$tmp/b.bin" "$tmp/b.hex"
-"$py" - "$tmp/b.hex" "$tmp/bad2.hex" 1000 <<'PY'
-import sys
-lines = open(sys.argv[1]).read().split("\n")
-n = int(sys.argv[3]) - 1
-rec = lines[n]
-lines[n] = rec[:-2] + "%02X" % ((int(rec[-2:], 16) + 1) & 0xFF)
-open(sys.argv[2], "w").write("\n".join(lines))
-PY
+damage_hex_checksum "$tmp/b.hex" "$tmp/bad2.hex" 1000
 refuse "$tmp/bad2.hex" BAD2.HEX DB_ERR_HEX_CHECKSUM after
 
 # not firmware: a text file is ignored (no reset), the old app stays

@@ -6,20 +6,9 @@
 # real systems use (asc: Windows, metadata first; meta-last: Linux, data
 # first), and in other orders either work or refuse with DB_ERR_ORDER, never
 # leave a wrong app. HEX files come from arm-none-eabi-objcopy and srec_cat.
-set -euo pipefail
-src=${DB_SOURCE_DIR:?}
-sim=${DB_BUILD_DIR:?}/dropboot-sim
-lib=$src/tests/integration/drive_lib.py
-# 32 MB disk images per case: in RAM when there is a tmpfs
-tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
-trap 'rm -rf "$tmp"' EXIT
-export MTOOLS_SKIP_CHECK=1
-# Debian's python3 (a version manager's shim costs 0.2 s per call)
-py=$(command -v /usr/bin/python3 || command -v python3)
-APP_BASE=0x08008000
+source "${DB_SOURCE_DIR:?}/tests/integration/drive_env.inc"
 cases=0
 
-fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out.txt" ] && cat "$tmp/out.txt" >&2; exit 1; }
 
 # flash.bin app.bin [page]: the app area holds exactly the app, 0xFF after
 # it (with "page": only to the end of its last 4 KB page; pages past the new
