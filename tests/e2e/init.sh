@@ -11,6 +11,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "E2E-INIT uptime=$(cut -d' ' -f1 /proc/uptime)"
 mkdir -p /tmp/e2e
 : >/tmp/e2e/results
 

@@ -220,11 +220,12 @@ set -e
 t_run=$(elapsed "$t_boot")
 
 # --- 6. verdict --------------------------------------------------------------------
+init_s=$(sed -n 's/^E2E-INIT uptime=\([0-9.]*\).*/\1/p' "$console" | head -n1)
 boot_s=$(sed -n 's/^E2E-BOOTED uptime=\([0-9.]*\).*/\1/p' "$console" | head -n1)
 passed=$(grep -c '^PASS ' "$console" || true)
 failed=$(grep -c '^FAIL ' "$console" || true)
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$console" | tail -n1 || true)
-say "guest wall time ${t_run}s (kernel+modules ready at ${boot_s:-?}s guest uptime), whole run $(elapsed "$t_start")s"
+say "guest wall time ${t_run}s (guest uptime: init started at ${init_s:-?}s, modules loaded at ${boot_s:-?}s), whole run $(elapsed "$t_start")s"
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     say "FAIL: the guest did not finish within ${timeout_s}s"
     exit 1
