@@ -25,7 +25,9 @@ static const struct verb verbs[] = {
     {"replay", sim_verb_replay, "replay OLD.img NEW.img [--order asc|desc|meta-last|random:SEED]\n"
                                 "                                write the sectors that differ, then eject"},
     {"status", sim_verb_status, "status                        what the bootloader would do at reset"},
-    {"serve", sim_verb_serve, "serve [--usbip ADDR:PORT]     export the device over USB/IP (default 127.0.0.1:3240)"},
+    {"serve", sim_verb_serve, "serve [--usbip ADDR:PORT] [--button] [--serial S] [--quiet]\n"
+                              "                                export the device over USB/IP (default 127.0.0.1:3240);\n"
+                              "                                --button holds the user button at power on"},
 };
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])
 

@@ -97,7 +97,7 @@ if [ "$failed" != 0 ]; then
     echo "=== full kernel log (dmesg) because something failed:"
     sed 's/^/DMESG /' /tmp/e2e/dmesg.txt
 fi
-echo "=== uptime $(cut -d' ' -f1 /proc/uptime)"
+echo "=== uptime $(cut -d' ' -f1 /proc/uptime), memory $(free -m | awk '/^Mem/ { print $3 " MB used of " $2 }')"
 echo "$passed passed, $failed failed, $skipped skipped"
 sync
 poweroff -f

@@ -33,8 +33,19 @@ for tool in qemu-system-x86_64 cpio gzip apt-get apt-cache dpkg gcc strings arm-
 done
 
 # --- 1. kernel and busybox from Debian ---------------------------------------
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
-[ -n "$kpkg" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-get update?)"
+kernel_pkg() {
+    apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1
+}
+kpkg=$(kernel_pkg)
+if [ -z "$kpkg" ]; then
+    # a fresh CI image may have no package lists yet
+    say "no package lists: apt-get update"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq >/dev/null 2>&1 || true
+    kpkg=$(kernel_pkg)
+fi
+[ -n "$kpkg" ] || die "cannot tell which kernel linux-image-amd64 depends on (apt-cache depends linux-image-amd64)"
 kver=${kpkg#linux-image-}
 fetch_deb() { # package -> path of the cached .deb
     local deb
