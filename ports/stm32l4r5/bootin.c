@@ -55,3 +55,8 @@ bool bootin_jump_ok(uint32_t vtor, uint32_t sp, uint32_t pc)
     uint32_t entry = pc & ~1u;
     return entry >= vtor + BOOTIN_VECTOR_BYTES && entry < DB_APP_END;
 }
+
+bool bootin_reset_due(bool usb_idle, uint32_t waited_ms)
+{
+    return usb_idle || waited_ms >= BOOTIN_RESET_GRACE_MS;
+}

@@ -48,4 +48,13 @@ void bootin_gather(const struct bootin_noinit *ni, uint32_t rcc_csr, bool button
    address inside the app image past its vector table. */
 bool bootin_jump_ok(uint32_t vtor, uint32_t sp, uint32_t pc);
 
+/* The reset that ends an update: once core/update asks for it, the drive
+   waits until the USB side is idle (the host has the CSW of its last
+   command, e.g. the eject's START STOP UNIT, or it reports the eject as
+   failed), but never longer than the grace time (a host that went away
+   must not keep the device from starting the app). */
+#define BOOTIN_RESET_GRACE_MS 2000u
+/* waited_ms: time since the reset was first asked for (SysTick difference). */
+bool bootin_reset_due(bool usb_idle, uint32_t waited_ms);
+
 #endif

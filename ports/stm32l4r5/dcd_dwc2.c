@@ -152,26 +152,69 @@ void dcd_set_address(uint8_t addr)
                             (((uint32_t)addr << OTG_DCFG_DAD_Pos) & OTG_DCFG_DAD_Msk));
 }
 
+/* RM0432 "IN endpoint disable": NAK, wait for it, disable, flush its FIFO.
+   halt: STALL it on the way (dcd_ep_stall); without, the endpoint is just
+   stopped with nothing armed (dcd_ep_open). EP0 is only NAKed. */
+static void dcd_in_stop(uint8_t n, uint32_t halt)
+{
+    struct otg_in_ep_regs *i = OTG_IN(n);
+    if (n == 0u || (dwc2_io_read(&i->DIEPCTL) & OTG_EPCTL_EPENA_Msk) == 0u) {
+        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk | halt);
+    } else {
+        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk);
+        (void)dcd_spin_until(&i->DIEPINT, OTG_DIEPINT_INEPNE_Msk, OTG_DIEPINT_INEPNE_Msk);
+        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk | OTG_EPCTL_EPDIS_Msk | halt);
+        (void)dcd_spin_until(&i->DIEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
+        dwc2_io_write(&i->DIEPINT, OTG_EPINT_EPDISD_Msk | OTG_DIEPINT_INEPNE_Msk);
+    }
+    dcd_flush_tx((uint32_t)n << OTG_GRSTCTL_TXFNUM_Pos);
+    dcd.in[n].busy = false;
+}
+
+/* RM0432 "OUT endpoint disable": global OUT NAK first, then disable. */
+static void dcd_out_stop(uint8_t n, uint32_t halt)
+{
+    struct otg_out_ep_regs *o = OTG_OUT(n);
+    if (n == 0u || (dwc2_io_read(&o->DOEPCTL) & OTG_EPCTL_EPENA_Msk) == 0u) {
+        if (halt != 0u)
+            dwc2_io_set(&o->DOEPCTL, halt); /* nothing armed: NAKs already */
+    } else {
+        struct otg_device_regs *d = OTG_DEVICE;
+        dwc2_io_set(&d->DCTL, OTG_DCTL_SGONAK_Msk);
+        (void)dcd_spin_until(&OTG_GLOBAL->GINTSTS, OTG_GINTSTS_BOUTNAKEFF_Msk, OTG_GINTSTS_BOUTNAKEFF_Msk);
+        dwc2_io_set(&o->DOEPCTL, OTG_EPCTL_SNAK_Msk | OTG_EPCTL_EPDIS_Msk | halt);
+        (void)dcd_spin_until(&o->DOEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
+        dwc2_io_write(&o->DOEPINT, OTG_EPINT_EPDISD_Msk);
+        dwc2_io_set(&d->DCTL, OTG_DCTL_CGONAK_Msk);
+    }
+    dcd.out[n].busy = false;
+}
+
 void dcd_ep_open(uint8_t ep_addr, enum dcd_ep_type type, uint16_t max_packet)
 {
     uint8_t n = DCD_EP_NUM(ep_addr);
     if (n >= DCD_EPS)
         return;
     struct otg_device_regs *d = OTG_DEVICE;
+    /* Rewriting DxEPCTL leaves an armed transfer armed (EPENA is cleared
+       only by the core): stop it first so nothing stale goes out or comes
+       in, then program the endpoint afresh (no STALL, DATA0, NAK until armed). */
     uint32_t ctl = (max_packet & OTG_EPCTL_MPSIZ_Msk) | OTG_EPCTL_USBAEP_Msk |
                    ((uint32_t)type << OTG_EPCTL_EPTYP_Pos) | OTG_EPCTL_SD0PID_Msk | OTG_EPCTL_SNAK_Msk;
     if (DCD_EP_IS_IN(ep_addr)) {
-        dcd.in[n] = (struct dcd_ep){.mps = max_packet};
         if (n != 0u) {
+            dcd_in_stop(n, 0u);
             dwc2_io_write(&OTG_IN(n)->DIEPCTL, ctl | ((uint32_t)n << OTG_DIEPCTL_TXFNUM_Pos));
             dwc2_io_set(&d->DAINTMSK, 1u << n);
         }
+        dcd.in[n] = (struct dcd_ep){.mps = max_packet};
     } else {
-        dcd.out[n] = (struct dcd_ep){.mps = max_packet};
         if (n != 0u) {
+            dcd_out_stop(n, 0u);
             dwc2_io_write(&OTG_OUT(n)->DOEPCTL, ctl);
             dwc2_io_set(&d->DAINTMSK, 1u << (16u + n));
         }
+        dcd.out[n] = (struct dcd_ep){.mps = max_packet};
     }
 }
 
@@ -255,41 +298,6 @@ bool dcd_ep_xfer(uint8_t ep_addr, uint8_t *buf, uint32_t len)
     return true;
 }
 
-/* RM0432 "IN endpoint disable": NAK, wait for it, disable, flush its FIFO. */
-static void dcd_in_stall(uint8_t n)
-{
-    struct otg_in_ep_regs *i = OTG_IN(n);
-    if (n == 0u || (dwc2_io_read(&i->DIEPCTL) & OTG_EPCTL_EPENA_Msk) == 0u) {
-        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk | OTG_EPCTL_STALL_Msk);
-    } else {
-        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_SNAK_Msk);
-        (void)dcd_spin_until(&i->DIEPINT, OTG_DIEPINT_INEPNE_Msk, OTG_DIEPINT_INEPNE_Msk);
-        dwc2_io_set(&i->DIEPCTL, OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk);
-        (void)dcd_spin_until(&i->DIEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
-        dwc2_io_write(&i->DIEPINT, OTG_EPINT_EPDISD_Msk | OTG_DIEPINT_INEPNE_Msk);
-    }
-    dcd_flush_tx((uint32_t)n << OTG_GRSTCTL_TXFNUM_Pos);
-    dcd.in[n].busy = false;
-}
-
-/* RM0432 "OUT endpoint disable": global OUT NAK first, then disable. */
-static void dcd_out_stall(uint8_t n)
-{
-    struct otg_out_ep_regs *o = OTG_OUT(n);
-    if (n == 0u || (dwc2_io_read(&o->DOEPCTL) & OTG_EPCTL_EPENA_Msk) == 0u) {
-        dwc2_io_set(&o->DOEPCTL, OTG_EPCTL_STALL_Msk);
-    } else {
-        struct otg_device_regs *d = OTG_DEVICE;
-        dwc2_io_set(&d->DCTL, OTG_DCTL_SGONAK_Msk);
-        (void)dcd_spin_until(&OTG_GLOBAL->GINTSTS, OTG_GINTSTS_BOUTNAKEFF_Msk, OTG_GINTSTS_BOUTNAKEFF_Msk);
-        dwc2_io_set(&o->DOEPCTL, OTG_EPCTL_EPDIS_Msk | OTG_EPCTL_STALL_Msk);
-        (void)dcd_spin_until(&o->DOEPINT, OTG_EPINT_EPDISD_Msk, OTG_EPINT_EPDISD_Msk);
-        dwc2_io_write(&o->DOEPINT, OTG_EPINT_EPDISD_Msk);
-        dwc2_io_set(&d->DCTL, OTG_DCTL_CGONAK_Msk);
-    }
-    dcd.out[n].busy = false;
-}
-
 void dcd_ep_stall(uint8_t ep_addr)
 {
     uint8_t n = DCD_EP_NUM(ep_addr);
@@ -297,9 +305,9 @@ void dcd_ep_stall(uint8_t ep_addr)
         return;
     /* A control endpoint stalls both ways; the next SETUP clears it in hardware. */
     if (DCD_EP_IS_IN(ep_addr) || n == 0u)
-        dcd_in_stall(n);
+        dcd_in_stop(n, OTG_EPCTL_STALL_Msk);
     if (!DCD_EP_IS_IN(ep_addr) || n == 0u)
-        dcd_out_stall(n);
+        dcd_out_stop(n, OTG_EPCTL_STALL_Msk);
 }
 
 void dcd_ep_clear_stall(uint8_t ep_addr)

@@ -131,19 +131,23 @@ __attribute__((noreturn)) static void main_run_drive(void)
     dcd_connect();
 
     uint32_t last = clock_ms();
+    bool reset_asked = false;
+    uint32_t reset_asked_at = 0u;
     for (;;) {
         watchdog_refresh();
         dcd_poll();
         uint32_t now = clock_ms();
-        if (now != last) {
-            bool reset = update_tick(&main_update, now - last, main_host_active);
+        if (now != last && !reset_asked) {
+            reset_asked = update_tick(&main_update, now - last, main_host_active);
+            reset_asked_at = now;
             main_host_active = false;
-            last = now;
-            if (reset) {
-                dcd_disconnect();
-                clock_delay_ms(MAIN_DETACH_MS);
-                main_system_reset();
-            }
+        }
+        last = now;
+        /* Keep polling USB until the host has the last CSW (an eject's). */
+        if (reset_asked && bootin_reset_due(msc_idle(&main_msc), now - reset_asked_at)) {
+            dcd_disconnect();
+            clock_delay_ms(MAIN_DETACH_MS);
+            main_system_reset();
         }
         board_leds_show(main_leds(), now);
     }

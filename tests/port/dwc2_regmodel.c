@@ -25,6 +25,7 @@ static struct {
     uint32_t tx_count[MODEL_EPS];
     uint32_t tx_flushes[MODEL_EPS];
     bool sd0pid[MODEL_EPS][2];
+    uint8_t toggle[MODEL_EPS][2];        /* data PID of the next packet: 0 = DATA0 */
     bool nak_effective;
     uint32_t errors;
 } m;
@@ -79,6 +80,11 @@ uint32_t model_tx_flushes(uint8_t fifo)
 bool model_wrote_sd0pid(uint8_t ep, bool in)
 {
     return m.sd0pid[ep][in ? 1 : 0];
+}
+
+uint32_t model_next_pid(uint8_t ep, bool in)
+{
+    return m.toggle[ep][in ? 1 : 0];
 }
 
 uint32_t model_errors(void)
@@ -177,18 +183,25 @@ uint32_t dwc2_io_read(volatile uint32_t *reg)
 static void write_epctl(uint32_t off, uint32_t n, bool in, uint32_t v)
 {
     uint32_t old = REG(off);
-    if (v & OTG_EPCTL_SD0PID_Msk)
+    if (v & OTG_EPCTL_SD0PID_Msk) {
         m.sd0pid[n][in ? 1 : 0] = true;
+        m.toggle[n][in ? 1 : 0] = 0u;
+    }
     if (in && (v & OTG_EPCTL_SNAK_Msk))
         REG(OFF_DIEPINT(n)) |= OTG_DIEPINT_INEPNE_Msk; /* NAK takes effect at once here */
     uint32_t keep = v & ~EPCTL_ACTION_BITS;
     if (n == 0u) /* EP0: type and (for OUT) size are fixed by the core */
         keep = (keep & ~OTG_EPCTL_MPSIZ_Msk) | (in ? (v & 3u) : 0u);
+    /* EPENA is set by software and cleared only by the core (transfer done
+       or EPDIS): writing 0 there leaves an armed transfer armed. */
+    keep |= old & OTG_EPCTL_EPENA_Msk;
     if (v & OTG_EPCTL_EPDIS_Msk) {
         if (!(old & OTG_EPCTL_EPENA_Msk))
             m.errors++; /* disabling an endpoint that is not enabled */
         if (!in && !m.nak_effective)
             m.errors++; /* OUT disable needs global OUT NAK in effect */
+        if (in && !(REG(OFF_DIEPINT(n)) & OTG_DIEPINT_INEPNE_Msk))
+            m.errors++; /* IN disable needs the endpoint's NAK in effect */
         keep &= ~OTG_EPCTL_EPENA_Msk;
         REG(in ? OFF_DIEPINT(n) : OFF_DOEPINT(n)) |= OTG_EPINT_EPDISD_Msk;
     }
@@ -312,6 +325,7 @@ bool model_out(uint8_t ep, const uint8_t *data, uint32_t len)
         m.errors++;
         return false;
     }
+    m.toggle[ep][0] ^= 1u;
     rx_push(rx_status(ep, len, OTG_PKTSTS_OUT_DATA), 0);
     for (uint32_t i = 0; i < len; i += 4u) {
         uint32_t w = 0;
@@ -348,6 +362,7 @@ int32_t model_in(uint8_t ep, uint8_t *out)
     }
     if (m.tx_count[ep] < words)
         return MODEL_NAK; /* the packet is not in the FIFO yet */
+    m.toggle[ep][1] ^= 1u;
     memcpy(out, m.tx[ep], len);
     memmove(m.tx[ep], m.tx[ep] + words, (m.tx_count[ep] - words) * 4u);
     m.tx_count[ep] -= words;

@@ -41,6 +41,8 @@ void model_raise_doepint(uint8_t ep, uint32_t flags);
 uint32_t model_tx_words(uint8_t fifo);       /* words waiting in a TX FIFO */
 uint32_t model_tx_flushes(uint8_t fifo);     /* flushes of that FIFO since model_reset */
 bool model_wrote_sd0pid(uint8_t ep, bool in);/* a write set SD0PID (DATA0 toggle) */
+/* Data toggle of the next packet the bus moves (0 = DATA0, 1 = DATA1). */
+uint32_t model_next_pid(uint8_t ep, bool in);
 uint32_t model_errors(void);                 /* driver did something the core forbids */
 
 #endif

@@ -183,6 +183,25 @@ static void watchdog_outlasts_a_full_erase_chain_and_fits_its_registers(void **s
     assert_true(timeout_ms >= chain_ms + 3000u);
 }
 
+static void reset_waits_for_the_last_csw_but_not_forever(void **state)
+{
+    (void)state;
+    /* Eject: update asks for the reset while START STOP UNIT's CSW is pending. */
+    assert_false(bootin_reset_due(false, 0u));
+    assert_false(bootin_reset_due(false, BOOTIN_RESET_GRACE_MS - 1u));
+    /* The CSW went out: reset at once. */
+    assert_true(bootin_reset_due(true, 0u));
+    assert_true(bootin_reset_due(true, 5u));
+    /* A host that vanished mid-command: the app still starts after the grace. */
+    assert_true(bootin_reset_due(false, BOOTIN_RESET_GRACE_MS));
+    /* SysTick wrapped while waiting: the difference still counts right. */
+    uint32_t asked = 0xFFFFFF00u, now = asked + BOOTIN_RESET_GRACE_MS;
+    assert_true(bootin_reset_due(false, now - asked));
+    assert_false(bootin_reset_due(false, (asked + 10u) - asked));
+    /* Bounded well inside the watchdog, about the 2 s the brief asks. */
+    assert_true(BOOTIN_RESET_GRACE_MS >= 1000u && BOOTIN_RESET_GRACE_MS < WATCHDOG_TIMEOUT_MS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +218,7 @@ int main(void)
         cmocka_unit_test(board_strings_fit_their_fields),
         cmocka_unit_test(pll_settings_give_80_mhz_inside_the_vco_ranges),
         cmocka_unit_test(watchdog_outlasts_a_full_erase_chain_and_fits_its_registers),
+        cmocka_unit_test(reset_waits_for_the_last_csw_but_not_forever),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,6 +329,77 @@ static void stalling_a_busy_bulk_out_goes_through_global_out_nak(void **state)
     assert_int_equal(model_errors(), 0);
 }
 
+/* msc re-opens its pipes on SET_CONFIGURATION, SET_INTERFACE and the
+   Bulk-Only reset while a transfer may be armed: dcd.h says the re-open drops
+   it (no xfer_done), clears the halt and restarts the toggle at DATA0. */
+static void reopening_an_armed_bulk_in_sends_nothing_stale_and_restarts_at_data0(void **state)
+{
+    (void)state;
+    uint8_t stale[128], fresh[13], pkt[64];
+    memset(stale, 0xAA, sizeof stale);
+    memset(fresh, 0x55, sizeof fresh);
+    assert_true(dcd_ep_xfer(0x81, stale, sizeof stale));
+    assert_int_equal(model_in(1, pkt), 64); /* first packet out: next is DATA1 */
+    assert_int_equal(model_next_pid(1, true), 1);
+    assert_true(model_tx_words(1) > 0);     /* the second one waits in the FIFO */
+    dcd_ep_stall(0x81);
+    dcd_ep_clear_stall(0x81);               /* (a halt left over must go too) */
+    assert_true(dcd_ep_xfer(0x81, stale, sizeof stale));
+    assert_int_equal(model_in(1, pkt), 64);
+    dcd_ep_stall(0x81);                     /* armed again and halted */
+
+    dcd_ep_open(0x81, DCD_EP_BULK, 64);
+    assert_false(dcd_ep_stalled(0x81));
+    assert_int_equal(model_tx_words(1), 0);
+    assert_int_equal(model_in(1, pkt), MODEL_NAK); /* nothing armed any more */
+    assert_int_equal(model_next_pid(1, true), 0);
+
+    assert_true(dcd_ep_xfer(0x81, stale, sizeof stale));
+    assert_int_equal(model_in(1, pkt), 64);
+    dcd_ep_open(0x81, DCD_EP_BULK, 64);     /* armed, not halted */
+    assert_int_equal(model_tx_words(1), 0);
+    assert_int_equal(model_in(1, pkt), MODEL_NAK);
+    assert_int_equal(model_next_pid(1, true), 0);
+    dcd_poll();
+    assert_int_equal(nev, 0);               /* dropped without xfer_done */
+
+    assert_true(dcd_ep_xfer(0x81, fresh, sizeof fresh));
+    assert_int_equal(model_next_pid(1, true), 0);
+    assert_int_equal(model_in(1, pkt), 13);
+    assert_memory_equal(pkt, fresh, sizeof fresh);
+    dcd_poll();
+    assert_int_equal(nev, 1);
+    assert_int_equal(evs[0].ep, 0x81);
+    assert_int_equal(evs[0].len, 13);
+    assert_int_equal(model_errors(), 0);
+}
+
+static void reopening_an_armed_bulk_out_goes_through_global_out_nak_and_restarts_at_data0(void **state)
+{
+    (void)state;
+    uint8_t buf[512], pkt[64];
+    memset(pkt, 0x3C, sizeof pkt);
+    assert_true(dcd_ep_xfer(0x01, buf, sizeof buf));
+    assert_true(model_out(1, pkt, 64));
+    assert_int_equal(model_next_pid(1, false), 1);
+    dcd_poll();
+    dcd_ep_open(0x01, DCD_EP_BULK, 64);     /* the model counts an error without global OUT NAK */
+    assert_false(model_reg(0xB20) & OTG_EPCTL_EPENA_Msk);
+    assert_false(model_out(1, pkt, 64));    /* NAK until usb/ arms it again */
+    assert_int_equal(model_next_pid(1, false), 0);
+    dcd_poll();
+    assert_int_equal(nev, 0);
+
+    uint8_t again[64];
+    assert_true(dcd_ep_xfer(0x01, again, sizeof again));
+    assert_true(model_out(1, pkt, 31));     /* global OUT NAK is off again */
+    dcd_poll();
+    assert_int_equal(nev, 1);
+    assert_int_equal(evs[0].ep, 0x01);
+    assert_int_equal(evs[0].len, 31);
+    assert_int_equal(model_errors(), 0);
+}
+
 static void ep0_stall_is_cleared_by_the_next_setup(void **state)
 {
     (void)state;
@@ -385,6 +456,8 @@ int main(void)
         cmocka_unit_test_setup(stall_is_seen_by_the_host_and_clearing_resets_the_toggle, setup_enumerated),
         cmocka_unit_test_setup(stalling_a_busy_bulk_in_disables_it_and_flushes_its_fifo, setup_enumerated),
         cmocka_unit_test_setup(stalling_a_busy_bulk_out_goes_through_global_out_nak, setup_enumerated),
+        cmocka_unit_test_setup(reopening_an_armed_bulk_in_sends_nothing_stale_and_restarts_at_data0, setup_enumerated),
+        cmocka_unit_test_setup(reopening_an_armed_bulk_out_goes_through_global_out_nak_and_restarts_at_data0, setup_enumerated),
         cmocka_unit_test_setup(ep0_stall_is_cleared_by_the_next_setup, setup_enumerated),
         cmocka_unit_test_setup(set_address_goes_to_dcfg, setup_enumerated),
         cmocka_unit_test_setup(suspend_and_resume_are_reported_once, setup_enumerated),
