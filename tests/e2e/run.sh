@@ -134,6 +134,8 @@ arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/smal
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/second.bin" "$fw/second.hex"
 arm-none-eabi-objcopy -I binary -O ihex --change-addresses "$app_base" "$fw/big.bin" "$fw/big.hex"
 srec_cat "$fw/small.bin" -binary -offset "$app_base" -o "$fw/small-srec.hex" -intel
+srec_cat "$fw/small.bin" -binary -offset 0x08000000 -o "$fw/at-bootloader.hex" -intel # aimed at the bootloader
+head -c $((10 * 512)) "$fw/second.uf2" >"$fw/half.uf2"                               # 10 of its 22 blocks
 printf 'Hello from the e2e test.\r\nThis is a plain text file, not firmware.\r\n' >"$fw/readme.txt"
 "$ft" junk 8192 5 "$fw/junk.dat"
 sed -n 's/^#define DB_VERSION "\(.*\)".*/\1/p' "$src/core/config.h" >"$fw/version"
