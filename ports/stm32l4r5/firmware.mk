@@ -25,6 +25,19 @@ CFLAGS := $(ARCH) -std=gnu11 -Os -g3 -ffunction-sections -fdata-sections -ffrees
 	-fno-common -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-I core -I usb -I $(PORT) -I $(BOARD)
 LDFLAGS := $(ARCH) -nostdlib -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+# LTO=1 (default): whole-program -Os across core/, usb/ and the port; the
+# objects are "fat" (IR and machine code), so the same objects also link
+# without LTO into dropboot-nolto.elf, whose map gives the per-object split
+# in sizes.txt (an LTO map only names LTO's own temporary objects).
+LTO ?= 1
+CFLAGS += $(XCFLAGS)
+ifeq ($(LTO),1)
+CFLAGS += -flto -ffat-lto-objects
+LDFLAGS += -flto -Os
+SIZES_ELF := $(BUILD)/dropboot-nolto.elf
+else
+SIZES_ELF := $(BUILD)/dropboot.elf
+endif
 
 # Everything the bootloader is made of: the portable core and usb stack and this port.
 FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
@@ -45,9 +58,16 @@ $(BUILD)/obj/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# GCC emits calls to memcpy/memset itself (struct copies) after LTO has
+# decided what is used, so the C library stays ordinary machine code.
+$(BUILD)/obj/$(PORT)/libc_min.o: CFLAGS += -fno-lto
+
 $(BUILD)/dropboot.elf: $(FW_OBJS) $(PORT)/bootloader.ld
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot.map $(FW_OBJS) -lgcc -o $@
+
+$(BUILD)/dropboot-nolto.elf: $(FW_OBJS) $(PORT)/bootloader.ld
+	$(Q)$(CC) $(filter-out -flto,$(LDFLAGS)) -fno-lto -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot-nolto.map $(FW_OBJS) -lgcc -o $@
 
 $(BUILD)/blinky.elf: $(APP_OBJS) $(PORT)/app.ld
 	@echo "  LD      $@"
@@ -68,8 +88,10 @@ $(BUILD)/blinky.uf2: $(BUILD)/blinky.bin
 		rm -f $@; echo "  (no $@: $(HOST_TOOL) convert not available; build the host tools first)"; \
 	fi
 
-sizes: $(BUILD)/dropboot.elf
-	@awk -f $(PORT)/mapsizes.awk $(BUILD)/dropboot.map > $(BUILD)/sizes.txt
+sizes: $(BUILD)/dropboot.elf $(SIZES_ELF)
+	@{ [ "$(LTO)" != 1 ] || echo "# per object before LTO (dropboot-nolto.elf); the LTO image's total is below"; \
+	  awk -f $(PORT)/mapsizes.awk $(SIZES_ELF:.elf=.map); \
+	  [ "$(LTO)" != 1 ] || $(SIZE) $(BUILD)/dropboot.elf; } > $(BUILD)/sizes.txt
 	@$(SIZE) $<
 	@total=$$($(SIZE) -A $< | awk '$$1==".isr_vector"||$$1==".text"||$$1==".ARM.exidx"||$$1==".data"{s+=$$2} END{print s}'); \
 	echo "dropboot: $$total bytes of flash (limit $(DB_BOOT_LIMIT))"; \
