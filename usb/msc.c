@@ -101,25 +101,16 @@ static void kick(struct msc *m)
     }
 }
 
-/* The IN data phase is over (all moved, or the command failed on the way). */
-static void finish_in(struct msc *m)
+/* The data phase is over (all moved, the command failed on the way, or the
+   host ended an OUT phase short). stall_ep: the pipe the host still waits on
+   when less was moved than it expected. */
+static void finish(struct msc *m, uint8_t stall_ep)
 {
     uint8_t status = scsi_end(m->scsi) == SCSI_GOOD ? MSC_CSW_PASSED : MSC_CSW_FAILED;
     if (m->dev_len > m->host_len)
-        status = MSC_CSW_PHASE_ERROR; /* case 7: Hi < Di */
-    if (m->moved < m->host_len)
-        dcd_ep_stall(MSC_EP_IN);      /* cases 4 and 5: the host waits for more */
-    to_csw(m, status);
-    kick(m);
-}
-
-static void finish_out(struct msc *m, bool host_ended_short)
-{
-    uint8_t status = scsi_end(m->scsi) == SCSI_GOOD ? MSC_CSW_PASSED : MSC_CSW_FAILED;
-    if (m->dev_len > m->host_len)
-        status = MSC_CSW_PHASE_ERROR; /* case 13: Ho < Do */
-    if (m->moved < m->host_len && !host_ended_short)
-        dcd_ep_stall(MSC_EP_OUT);     /* cases 9 and 11: refuse the rest */
+        status = MSC_CSW_PHASE_ERROR; /* cases 7 (Hi < Di) and 13 (Ho < Do) */
+    if (m->moved < m->host_len && stall_ep != 0u)
+        dcd_ep_stall(stall_ep);       /* cases 4, 5 (IN); 9, 11 (OUT: refuse the rest) */
     to_csw(m, status);
     kick(m);
 }
@@ -128,12 +119,12 @@ static void next_in_piece(struct msc *m)
 {
     uint32_t limit = min_u32(m->host_len, m->dev_len);
     if (m->moved >= limit) {
-        finish_in(m);
+        finish(m, MSC_EP_IN);
         return;
     }
     uint32_t n = scsi_in(m->scsi, m->buf);
     if (n == 0u) {
-        finish_in(m);
+        finish(m, MSC_EP_IN);
         return;
     }
     start_in(m, m->buf, min_u32(n, limit - m->moved));
@@ -143,7 +134,7 @@ static void next_out_piece(struct msc *m)
 {
     uint32_t limit = min_u32(m->host_len, m->dev_len);
     if (m->moved >= limit) {
-        finish_out(m, false);
+        finish(m, MSC_EP_OUT);
         return;
     }
     start_out(m, min_u32(MSC_BUF_SIZE, limit - m->moved));
@@ -189,7 +180,7 @@ static void handle_cbw(struct msc *m, uint32_t len)
             m->stage = MSC_DATA_IN;       /* cases 5, 6, 7 */
             next_in_piece(m);
         } else if (dev == SCSI_DIR_NONE) {
-            finish_in(m);                 /* case 4: Hi > Dn */
+            finish(m, MSC_EP_IN);         /* case 4: Hi > Dn */
         } else {
             dcd_ep_stall(MSC_EP_IN);      /* case 8: Hi <> Do */
             to_csw(m, MSC_CSW_PHASE_ERROR);
@@ -199,7 +190,7 @@ static void handle_cbw(struct msc *m, uint32_t len)
             m->stage = MSC_DATA_OUT;      /* cases 11, 12, 13 */
             next_out_piece(m);
         } else if (dev == SCSI_DIR_NONE) {
-            finish_out(m, false);         /* case 9: Ho > Dn */
+            finish(m, MSC_EP_OUT);        /* case 9: Ho > Dn */
         } else {
             dcd_ep_stall(MSC_EP_OUT);     /* case 10: Ho <> Di */
             to_csw(m, MSC_CSW_PHASE_ERROR);
@@ -227,7 +218,7 @@ void msc_xfer_done(struct msc *m, uint8_t ep_addr, uint32_t len)
             scsi_out(m->scsi, m->buf, len);
             m->moved += len;
             if (len < m->piece)
-                finish_out(m, true); /* the host ended its data early */
+                finish(m, 0u); /* the host ended its data early: no stall */
             else
                 next_out_piece(m);
         }

@@ -38,7 +38,7 @@ LTO ?= 1
 CFLAGS += $(XCFLAGS)
 ifeq ($(LTO),1)
 CFLAGS += -flto -ffat-lto-objects
-LDFLAGS += -flto $(OPT)
+LDFLAGS += -flto $(OPT) $(XCFLAGS)
 SIZES_ELF := $(BUILD)/dropboot-nolto.elf
 else
 SIZES_ELF := $(BUILD)/dropboot.elf
