@@ -61,6 +61,12 @@
  * a finished attempt is enough too (Finder's ._ files follow the data within
  * a fraction of a second). */
 #define UPDATE_WRITE_IDLE_RESET_MS 3000u
+/* A firmware stream that gets no sector for this long has stopped for good
+ * (cable pulled, copy cancelled): it ends as DB_ERR_TIMEOUT, so the device
+ * comes back with a STATUS.TXT that says so instead of "receiving" forever.
+ * Longer than Linux's 30 s dirty-page expiry plus its 5 s writeback period,
+ * so data a host is merely holding back still arrives in time. */
+#define UPDATE_STALL_MS 60000u
 #define UPDATE_NAME_LEN 13u /* "NAME.EXT" plus NUL */
 
 #define UPDATE_REPORT_MAGIC 0x44425354u /* "DBST": the report below is valid */
@@ -118,6 +124,7 @@ struct update {
     bool ejected;
     uint32_t idle_ms;             /* since the last command of any kind */
     uint32_t write_idle_ms;       /* since the last sector write */
+    uint32_t stall_ms;            /* likewise, capped at UPDATE_STALL_MS */
     char file[UPDATE_NAME_LEN];   /* name of the firmware file, once known */
 
     /* HEX and BIN: where the file starts and how its sectors map. */

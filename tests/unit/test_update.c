@@ -246,6 +246,30 @@ static void uf2_repeated_blocks_are_harmless(void **state)
     assert_app(2048);
 }
 
+static void a_stream_that_stops_half_way_times_out_and_asks_for_a_reset(void **state)
+{
+    (void)state;
+    make_image(2048);
+    uint32_t lba = host_file("APP     UF2", 8u * 512u);
+    for (uint32_t i = 0; i < 4u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, lba + i, sec);
+    }
+    /* The host keeps polling (TEST UNIT READY) but writes nothing more. */
+    for (uint32_t ms = 0; ms + 500u < UPDATE_STALL_MS; ms += 500u) {
+        assert_false(update_tick(&u, 500u, true));
+        assert_int_equal(update_status(&u), DB_BUSY);
+    }
+    /* The attempt ends, and since nothing was written for seconds the device
+     * resets at once; the report says stay, and why. */
+    assert_true(update_tick(&u, 500u, true));
+    assert_int_equal(update_status(&u), DB_ERR_TIMEOUT);
+    assert_int_equal(report.status, DB_ERR_TIMEOUT);
+    assert_int_equal(report.stay, UPDATE_STAY_MAGIC);
+    struct bootrec r;
+    assert_false(bootrec_read(&r));
+}
+
 static void uf2_blocks_of_two_files_are_refused_as_mixed(void **state)
 {
     (void)state;
@@ -309,6 +333,7 @@ int main(void)
         cmocka_unit_test_setup(bin_data_first_then_directory_cuts_the_padding_of_the_last_sector, setup),
         cmocka_unit_test_setup(bin_whose_entry_says_size_0_until_the_data_is_in_waits_for_the_size, setup),
         cmocka_unit_test_setup(uf2_repeated_blocks_are_harmless, setup),
+        cmocka_unit_test_setup(a_stream_that_stops_half_way_times_out_and_asks_for_a_reset, setup),
         cmocka_unit_test_setup(uf2_blocks_of_two_files_are_refused_as_mixed, setup),
         cmocka_unit_test_setup(a_junk_sector_before_a_bin_does_not_disturb_it, setup),
         cmocka_unit_test_setup(junk_dropped_around_a_bin_does_not_refuse_it, setup),
