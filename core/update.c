@@ -236,14 +236,29 @@ static void bin_check_done(struct update *u)
     commit(u, u->host_file.size);
 }
 
+/* Without the directory entry the file's length is unknown, so a sector
+ * after a gap in the indices may belong to the next file (Linux and macOS
+ * write a file's data before its directory entry, and Finder writes the
+ * ._ file right after): it waits in the pending buffer until the gap fills
+ * or the directory tells the length. */
+static bool bin_must_wait(const struct update *u, uint32_t idx)
+{
+    return !u->file_known && u->bin_tail_off != NO_SECTOR && idx > u->bin_tail_off + 1u;
+}
+
 /* The sector with the highest index is held back while the length is not
- * known: its end may be padding past the file, which must stay 0xFF. */
-static void bin_sector(struct update *u, uint32_t idx, const uint8_t *s)
+ * known: its end may be padding past the file, which must stay 0xFF.
+ * False when the sector has to wait (see bin_must_wait). */
+static bool bin_sector(struct update *u, uint32_t idx, const uint8_t *s)
 {
     if (bit_get(u->seen, idx)) {
         if (idx == u->bin_tail_off)
             memcpy(u->bin_tail, s, DB_SECTOR_SIZE);
-        return; /* a repeat: the first copy is in flash already */
+        return true; /* a repeat: the first copy is in flash already */
+    }
+    if (bin_must_wait(u, idx)) {
+        pending_put(u, u->start_lba + idx, s); /* no directory yet: idx is lba - start_lba */
+        return false;
     }
     bit_set(u->seen, idx);
     u->bin_count++;
@@ -262,6 +277,7 @@ static void bin_sector(struct update *u, uint32_t idx, const uint8_t *s)
         (void)bin_program(u, idx, s);
     }
     bin_check_done(u);
+    return true;
 }
 
 /* ---- HEX ---- */
@@ -314,8 +330,10 @@ static void drain_pending(struct update *u)
             if (idx == NO_SECTOR)
                 continue;
             if (u->format == BOOTREC_FMT_BIN) {
+                if (bin_must_wait(u, idx))
+                    continue;
                 p->used = false;
-                bin_sector(u, idx, p->data);
+                (void)bin_sector(u, idx, p->data);
                 progress = true;
             } else if (idx < u->hex_next || u->hex_ended) {
                 p->used = false; /* already fed, or after the end record */
@@ -381,7 +399,7 @@ static void open_bin(struct update *u, uint32_t lba, const uint8_t *s, const str
     memset(u->seen, 0, sizeof u->seen);
     if (!stream_may_start(u))
         return;
-    bin_sector(u, 0, s);
+    (void)bin_sector(u, 0, s);
     drain_pending(u);
 }
 
@@ -396,7 +414,9 @@ static bool stream_sector(struct update *u, uint32_t lba, const uint8_t *s)
         return false;
     }
     if (u->format == BOOTREC_FMT_BIN) {
-        bin_sector(u, idx, s);
+        if (!bin_sector(u, idx, s))
+            return false; /* waits in the pending buffer; may be another file's data */
+        drain_pending(u); /* the gap before a waiting sector may just have closed */
         return true;
     }
     if (u->hex_ended || idx < u->hex_next)
@@ -586,8 +606,10 @@ void update_file(struct update *u, const struct update_file *f)
         finish(u, DB_ERR_TOO_LARGE);
         return;
     }
-    /* sectors mapped by assuming a contiguous file must be where the chain says */
-    if (f->chain_complete && u->assumed_max >= f->ext[0].count) {
+    /* Sectors mapped by assuming a contiguous file must be where the chain
+     * says. Past the end of a file in one piece they were the next file's
+     * (BIN held them back; HEX stops at its end record): no harm done. */
+    if (f->chain_complete && f->extent_count > 1u && u->assumed_max >= f->ext[0].count) {
         finish(u, DB_ERR_ORDER);
         return;
     }

@@ -195,6 +195,30 @@ static void bin_data_first_then_directory_cuts_the_padding_of_the_last_sector(vo
     assert_int_equal(after[2], 0xFF);
 }
 
+static void bin_data_first_then_another_files_data_then_directory_is_flashed_exactly(void **state)
+{
+    (void)state;
+    make_image(5003); /* 10 sectors in clusters 5 and 6 */
+    /* Finder and Linux: the data, then the next file's data (a ._ file in
+     * cluster 7), then FAT and directory */
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t i = 0; i < 10u; i++)
+        write_file_sector(lba, image, 5003, i);
+    memset(sec, 0x5A, sizeof sec);
+    for (uint32_t i = 0; i < VFAT_SECTORS_PER_CLUSTER; i++)
+        vfat_write(&v, cluster_lba(7) + i, sec);
+    assert_int_equal(update_status(&u), DB_BUSY);
+    assert_int_equal(host_file("APP     BIN", 5003), lba);
+    assert_app(5003);
+    uint8_t after[DB_SECTOR_SIZE];
+    assert_int_equal(flash_read(DB_APP_BASE + 5003u, after, 16), FLASH_OK);
+    for (uint32_t i = 0; i < 16u; i++)
+        assert_int_equal(after[i], 0xFF);
+    assert_int_equal(flash_read(DB_APP_BASE + 16u * DB_SECTOR_SIZE, after, sizeof after), FLASH_OK);
+    for (uint32_t i = 0; i < sizeof after; i++)
+        assert_int_equal(after[i], 0xFF); /* the ._ file never reached flash */
+}
+
 static void set_size(uint32_t size)
 {
     uint8_t d[DB_SECTOR_SIZE];
@@ -331,6 +355,7 @@ int main(void)
         cmocka_unit_test_setup(hex_further_out_of_order_than_the_buffer_is_refused_with_order, setup),
         cmocka_unit_test_setup(bin_with_its_first_sector_late_within_the_buffer_is_flashed_exactly, setup),
         cmocka_unit_test_setup(bin_data_first_then_directory_cuts_the_padding_of_the_last_sector, setup),
+        cmocka_unit_test_setup(bin_data_first_then_another_files_data_then_directory_is_flashed_exactly, setup),
         cmocka_unit_test_setup(bin_whose_entry_says_size_0_until_the_data_is_in_waits_for_the_size, setup),
         cmocka_unit_test_setup(uf2_repeated_blocks_are_harmless, setup),
         cmocka_unit_test_setup(a_stream_that_stops_half_way_times_out_and_asks_for_a_reset, setup),
