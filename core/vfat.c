@@ -235,28 +235,36 @@ static uint32_t own_size(const struct vfat *v, enum vfat_own_file f)
     return len;
 }
 
+/* Little-endian bytes of a constant, for the boot sector table below. */
+#define LE16(v) (uint8_t)((v) & 0xFFu), (uint8_t)(((v) >> 8) & 0xFFu)
+#define LE32(v) LE16((v) & 0xFFFFu), LE16(((v) >> 16) & 0xFFFFu)
+
+/* Boot sector bytes 0..38: every field up to the volume serial is constant,
+ * so it is one table rather than code storing each field. */
+static const uint8_t boot_head[39] = {
+    0xEB, 0x3C, 0x90,                       /* jmp over the BPB, nop */
+    'M', 'S', 'W', 'I', 'N', '4', '.', '1', /* the OEM name the FAT spec recommends */
+    LE16(DB_SECTOR_SIZE),
+    (uint8_t)VFAT_SECTORS_PER_CLUSTER,
+    LE16(VFAT_RESERVED_SECTORS),
+    (uint8_t)VFAT_FAT_COUNT,
+    LE16(VFAT_ROOT_ENTRIES),
+    LE16(VFAT_SECTOR_COUNT < 0x10000u ? VFAT_SECTOR_COUNT : 0u),
+    FAT_MEDIA,
+    LE16(VFAT_FAT_SECTORS),
+    LE16(63u),  /* sectors per track, as for any USB disk */
+    LE16(255u), /* heads */
+    LE32(0u),   /* hidden sectors: superfloppy, no partition table */
+    LE32(VFAT_SECTOR_COUNT < 0x10000u ? 0u : VFAT_SECTOR_COUNT),
+    0x80, /* drive number: Windows' command line wants a hard disk here */
+    0x00,
+    0x29, /* extended boot signature: ID, label and type follow */
+};
+
 static void synth_boot(const struct vfat *v, uint8_t *b)
 {
-    static const uint8_t jump[3] = {0xEB, 0x3C, 0x90}; /* jmp over the BPB, nop */
     const char *label = board.volume_label;
-    b[0] = jump[0];
-    b[1] = jump[1];
-    b[2] = jump[2];
-    memcpy(b + 3, "MSWIN4.1", 8); /* the OEM name the FAT spec recommends */
-    put16(b + 11, DB_SECTOR_SIZE);
-    b[13] = (uint8_t)VFAT_SECTORS_PER_CLUSTER;
-    put16(b + 14, VFAT_RESERVED_SECTORS);
-    b[16] = (uint8_t)VFAT_FAT_COUNT;
-    put16(b + 17, VFAT_ROOT_ENTRIES);
-    put16(b + 19, VFAT_SECTOR_COUNT < 0x10000u ? VFAT_SECTOR_COUNT : 0u);
-    b[21] = FAT_MEDIA;
-    put16(b + 22, VFAT_FAT_SECTORS);
-    put16(b + 24, 63);  /* sectors per track, as for any USB disk */
-    put16(b + 26, 255); /* heads */
-    put32(b + 28, 0);   /* hidden sectors: superfloppy, no partition table */
-    put32(b + 32, VFAT_SECTOR_COUNT < 0x10000u ? 0u : VFAT_SECTOR_COUNT);
-    b[36] = 0x80; /* drive number: Windows' command line wants a hard disk here */
-    b[38] = 0x29; /* extended boot signature: ID, label and type follow */
+    memcpy(b, boot_head, sizeof boot_head);
     put32(b + 39, v->serial);
     memset(b + 43, ' ', 11);
     for (uint32_t i = 0; i < 11u && label[i] != '\0'; i++)
