@@ -1,10 +1,11 @@
 /*
- * UF2 block codec. Every field is read and written as little endian byte by
- * byte, so the code does not care about the host's byte order or alignment.
+ * UF2 block codec. Every field is little endian at any alignment (le.h).
  */
 #include "uf2.h"
 
 #include <string.h>
+
+#include "le.h"
 
 /* Field offsets inside a block (spec table "File format"). */
 #define OFF_MAGIC0 0u
@@ -20,19 +21,6 @@
 #define TAG_HEAD_SIZE 4u /* size byte + 3-byte type */
 #define TAG_ALIGN 4u     /* spec: every tag starts at a 4-byte boundary */
 
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 static uint32_t align4(uint32_t n)
 {
     return (n + (TAG_ALIGN - 1u)) & ~(TAG_ALIGN - 1u);
@@ -40,8 +28,8 @@ static uint32_t align4(uint32_t n)
 
 bool uf2_is_block(const uint8_t block[UF2_BLOCK_SIZE])
 {
-    return get32(block + OFF_MAGIC0) == UF2_MAGIC_START0 && get32(block + OFF_MAGIC1) == UF2_MAGIC_START1 &&
-           get32(block + OFF_MAGIC_END) == UF2_MAGIC_END;
+    return le_get32(block + OFF_MAGIC0) == UF2_MAGIC_START0 && le_get32(block + OFF_MAGIC1) == UF2_MAGIC_START1 &&
+           le_get32(block + OFF_MAGIC_END) == UF2_MAGIC_END;
 }
 
 enum db_status uf2_decode(const uint8_t block[UF2_BLOCK_SIZE], struct uf2_block *b)
@@ -50,12 +38,12 @@ enum db_status uf2_decode(const uint8_t block[UF2_BLOCK_SIZE], struct uf2_block 
     if (!uf2_is_block(block)) {
         return DB_ERR_UF2_BLOCK;
     }
-    b->flags = get32(block + OFF_FLAGS);
-    b->target_addr = get32(block + OFF_ADDR);
-    b->payload_size = get32(block + OFF_SIZE);
-    b->block_no = get32(block + OFF_BLOCK_NO);
-    b->num_blocks = get32(block + OFF_NUM_BLOCKS);
-    b->family_or_size = get32(block + OFF_FAMILY);
+    b->flags = le_get32(block + OFF_FLAGS);
+    b->target_addr = le_get32(block + OFF_ADDR);
+    b->payload_size = le_get32(block + OFF_SIZE);
+    b->block_no = le_get32(block + OFF_BLOCK_NO);
+    b->num_blocks = le_get32(block + OFF_NUM_BLOCKS);
+    b->family_or_size = le_get32(block + OFF_FAMILY);
     b->payload = block + OFF_DATA;
 
     /* With an MD5 region the last 24 data bytes are not payload. */
@@ -68,8 +56,8 @@ enum db_status uf2_decode(const uint8_t block[UF2_BLOCK_SIZE], struct uf2_block 
     }
     if ((b->flags & UF2_FLAG_MD5) != 0u) {
         const uint8_t *m = block + OFF_DATA + data_end;
-        b->md5_addr = get32(m);
-        b->md5_len = get32(m + 4u);
+        b->md5_addr = le_get32(m);
+        b->md5_len = le_get32(m + 4u);
         b->md5 = m + 8u;
     }
     if ((b->flags & UF2_FLAG_EXT_TAGS) != 0u) {
@@ -105,16 +93,16 @@ void uf2_encode(uint8_t block[UF2_BLOCK_SIZE], const struct uf2_block *b)
     uint32_t size = b->payload_size <= UF2_PAYLOAD_MAX ? b->payload_size : UF2_PAYLOAD_MAX;
 
     memset(block, 0, UF2_BLOCK_SIZE);
-    put32(block + OFF_MAGIC0, UF2_MAGIC_START0);
-    put32(block + OFF_MAGIC1, UF2_MAGIC_START1);
-    put32(block + OFF_FLAGS, b->flags);
-    put32(block + OFF_ADDR, b->target_addr);
-    put32(block + OFF_SIZE, size);
-    put32(block + OFF_BLOCK_NO, b->block_no);
-    put32(block + OFF_NUM_BLOCKS, b->num_blocks);
-    put32(block + OFF_FAMILY, b->family_or_size);
+    le_put32(block + OFF_MAGIC0, UF2_MAGIC_START0);
+    le_put32(block + OFF_MAGIC1, UF2_MAGIC_START1);
+    le_put32(block + OFF_FLAGS, b->flags);
+    le_put32(block + OFF_ADDR, b->target_addr);
+    le_put32(block + OFF_SIZE, size);
+    le_put32(block + OFF_BLOCK_NO, b->block_no);
+    le_put32(block + OFF_NUM_BLOCKS, b->num_blocks);
+    le_put32(block + OFF_FAMILY, b->family_or_size);
     if (b->payload != NULL && size > 0u) {
         memcpy(block + OFF_DATA, b->payload, size);
     }
-    put32(block + OFF_MAGIC_END, UF2_MAGIC_END);
+    le_put32(block + OFF_MAGIC_END, UF2_MAGIC_END);
 }

@@ -12,6 +12,7 @@
 
 #include "boot.h"
 #include "bootrec.h"
+#include "le.h"
 #include "uf2.h"
 #include "update.h"
 
@@ -22,11 +23,6 @@
 
 static bool bit_get(const uint8_t *map, uint32_t i) { return (map[i / 8u] >> (i % 8u)) & 1u; }
 static void bit_set(uint8_t *map, uint32_t i) { map[i / 8u] |= (uint8_t)(1u << (i % 8u)); }
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
 
 static void copy_name(char dst[UPDATE_NAME_LEN], const char *src)
 {
@@ -489,7 +485,7 @@ static bool uf2_block_in(struct update *u, uint32_t lba, const uint8_t *s, const
 /* A vector table of an image linked for the bootloader's place (0x08000000)? */
 static bool aimed_at_boot(const uint8_t *s)
 {
-    uint32_t sp = get32(s), pc = get32(s + 4);
+    uint32_t sp = le_get32(s), pc = le_get32(s + 4);
     uint32_t entry = pc & ~1u;
     return (pc & 1u) && entry >= DB_FLASH_BASE && entry < DB_APP_BASE && sp > DB_RAM_BASE && sp <= DB_RAM_END;
 }
@@ -538,7 +534,7 @@ bool update_data(struct update *u, uint32_t lba, const uint8_t sector[DB_SECTOR_
         open_hex(u, lba, sector, file);
         return true;
     }
-    uint32_t sp = get32(sector), pc = get32(sector + 4);
+    uint32_t sp = le_get32(sector), pc = le_get32(sector + 4);
     if (first && boot_vectors_plausible(sp, pc, DB_APP_SIZE)) {
         open_bin(u, lba, sector, file);
         return true;

@@ -15,6 +15,7 @@
 #include "bootrec.h"
 #include "crc32.h"
 #include "flash.h"
+#include "le.h"
 #include "uf2.h"
 #include "vfat.h"
 
@@ -63,22 +64,8 @@ static const char own_name[OWN_COUNT][11] = {
     {'C', 'U', 'R', 'R', 'E', 'N', 'T', ' ', 'U', 'F', '2'},
 };
 
-/* ---- little helpers: byte order and text ---- */
+/* ---- little helpers: text ---- */
 
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
-
-static uint32_t get16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
-static uint32_t get32(const uint8_t *p) { return get16(p) | (get16(p + 2) << 16); }
 
 /* Text files are built into a caller's buffer, cut (never overrun) at its end. */
 struct text {
@@ -265,7 +252,7 @@ static void synth_boot(const struct vfat *v, uint8_t *b)
 {
     const char *label = board.volume_label;
     memcpy(b, boot_head, sizeof boot_head);
-    put32(b + 39, v->serial);
+    le_put32(b + 39, v->serial);
     memset(b + 43, ' ', 11);
     for (uint32_t i = 0; i < 11u && label[i] != '\0'; i++)
         b[43 + i] = (uint8_t)label[i];
@@ -292,13 +279,13 @@ static void dirent(uint8_t *e, const char name[11], uint8_t attr, uint32_t clust
 {
     memcpy(e, name, 11);
     e[11] = attr;
-    put16(e + 14, FAT_TIME); /* created */
-    put16(e + 16, FAT_DATE);
-    put16(e + 18, FAT_DATE); /* accessed */
-    put16(e + 22, FAT_TIME); /* written */
-    put16(e + 24, FAT_DATE);
-    put16(e + 26, cluster);
-    put32(e + 28, size);
+    le_put16(e + 14, FAT_TIME); /* created */
+    le_put16(e + 16, FAT_DATE);
+    le_put16(e + 18, FAT_DATE); /* accessed */
+    le_put16(e + 22, FAT_TIME); /* written */
+    le_put16(e + 24, FAT_DATE);
+    le_put16(e + 26, cluster);
+    le_put32(e + 28, size);
 }
 
 static void synth_root(const struct vfat *v, uint8_t *b)
@@ -373,7 +360,7 @@ static void synth(const struct vfat *v, uint32_t lba, uint8_t *b)
     } else if (lba < VFAT_FAT2_LBA) {
         uint32_t first = (lba - VFAT_FAT1_LBA) * FAT_ENTRIES_PER_SECTOR;
         for (uint32_t i = 0; i < FAT_ENTRIES_PER_SECTOR; i++)
-            put16(b + 2u * i, fat_synth(v, first + i));
+            le_put16(b + 2u * i, fat_synth(v, first + i));
     } else if (lba < VFAT_DATA_LBA) {
         if (lba == VFAT_ROOT_LBA)
             synth_root(v, b);
@@ -447,7 +434,7 @@ static uint32_t fat_get(const struct vfat *v, uint32_t c)
 {
     const struct vfat_slot *s = slot_find_const(v, VFAT_FAT1_LBA + c / FAT_ENTRIES_PER_SECTOR);
     if (s != NULL)
-        return get16(s->data + 2u * (c % FAT_ENTRIES_PER_SECTOR));
+        return le_get16(s->data + 2u * (c % FAT_ENTRIES_PER_SECTOR));
     return fat_synth(v, c);
 }
 
@@ -507,7 +494,7 @@ static void name_83(const uint8_t *e, char out[UPDATE_NAME_LEN])
 static bool is_own_entry(const struct vfat *v, const uint8_t *e)
 {
     for (uint32_t f = 0; f < OWN_COUNT; f++)
-        if (memcmp(e, own_name[f], 11) == 0 && get16(e + 26) == OWN_FIRST_CLUSTER + f)
+        if (memcmp(e, own_name[f], 11) == 0 && le_get16(e + 26) == OWN_FIRST_CLUSTER + f)
             return f != OWN_CURRENT || v->current_size != 0u;
     return false;
 }
@@ -515,7 +502,7 @@ static bool is_own_entry(const struct vfat *v, const uint8_t *e)
 static void learn_entry(struct vfat *v, const uint8_t *e)
 {
     uint8_t attr = e[11];
-    uint32_t cluster = get16(e + 26);
+    uint32_t cluster = le_get16(e + 26);
     if (e[0] == DIRENT_FREE || e[0] == DIRENT_DELETED || attr == ATTR_LFN || (attr & ATTR_VOLUME_ID))
         return;
     if (attr & ATTR_DIRECTORY) {
@@ -528,7 +515,7 @@ static void learn_entry(struct vfat *v, const uint8_t *e)
     struct update_file *f = &v->files[v->file_count++];
     memset(f, 0, sizeof *f);
     name_83(e, f->name);
-    f->size = get32(e + 28);
+    f->size = le_get32(e + 28);
     /* macOS "._x" files get short names starting with '_'; hidden and system
      * files are the OS's own: none of them earns a "not firmware" status. */
     f->user_file = !(attr & (ATTR_HIDDEN | ATTR_SYSTEM)) && e[0] != '_' && e[0] != '.' && f->size > 0u;

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "le.h"
 #include "msc.h"
 
 #define CBW_SIGNATURE 0x43425355u /* "USBC" little-endian */
@@ -34,19 +35,6 @@
 #define REQTYPE_CLASS_IFACE_OUT 0x21u
 #define REQTYPE_CLASS_IFACE_IN 0xA1u
 #define MAX_LUN 0u                /* one logical unit */
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
@@ -89,9 +77,9 @@ static void kick(struct msc *m)
         break;
     case MSC_CSW:
         if (!m->in_busy && !dcd_ep_stalled(MSC_EP_IN)) {
-            put_le32(&m->csw[0], CSW_SIGNATURE);
-            put_le32(&m->csw[4], m->tag);
-            put_le32(&m->csw[8], m->host_len - m->moved);
+            le_put32(&m->csw[0], CSW_SIGNATURE);
+            le_put32(&m->csw[4], m->tag);
+            le_put32(&m->csw[8], m->host_len - m->moved);
             m->csw[12] = m->csw_status;
             start_in(m, m->csw, MSC_CSW_LEN);
         }
@@ -149,7 +137,7 @@ static void stall_both(struct msc *m)
 
 static bool cbw_valid(const uint8_t *cbw, uint32_t len)
 {
-    if (len != MSC_CBW_LEN || get_le32(cbw) != CBW_SIGNATURE)
+    if (len != MSC_CBW_LEN || le_get32(cbw) != CBW_SIGNATURE)
         return false;
     /* Meaningful too: our only LUN, a command block length the spec allows. */
     return (cbw[CBW_OFF_LUN] & CBW_LUN_MASK) == MAX_LUN && cbw[CBW_OFF_CBLEN] >= 1u &&
@@ -162,8 +150,8 @@ static void handle_cbw(struct msc *m, uint32_t len)
         stall_both(m);
         return;
     }
-    m->tag = get_le32(&m->buf[CBW_OFF_TAG]);
-    m->host_len = get_le32(&m->buf[CBW_OFF_LEN]);
+    m->tag = le_get32(&m->buf[CBW_OFF_TAG]);
+    m->host_len = le_get32(&m->buf[CBW_OFF_LEN]);
     bool host_in = (m->buf[CBW_OFF_FLAGS] & CBW_FLAG_IN) != 0u;
     m->moved = 0;
     uint8_t cb[SCSI_CDB_MAX];
@@ -282,9 +270,9 @@ static void bot_reset(struct msc *m)
 
 int32_t msc_control(struct msc *m, const uint8_t setup[8], uint8_t *data)
 {
-    uint16_t value = (uint16_t)(setup[2] | (setup[3] << 8));
-    uint16_t index = (uint16_t)(setup[4] | (setup[5] << 8));
-    uint16_t length = (uint16_t)(setup[6] | (setup[7] << 8));
+    uint16_t value = le_get16(setup + 2);
+    uint16_t index = le_get16(setup + 4);
+    uint16_t length = le_get16(setup + 6);
     if (index != MSC_INTERFACE || value != 0u)
         return -1;
     if (setup[0] == REQTYPE_CLASS_IFACE_OUT && setup[1] == REQ_BOT_RESET && length == 0u) {

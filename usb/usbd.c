@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "le.h"
 #include "usbd.h"
 
 /* bmRequestType fields */
@@ -118,12 +119,9 @@ uint32_t usbd_descriptor(const struct usbd *u, uint8_t type, uint8_t index, uint
         uint8_t d[DEVICE_DESC_LEN];
         uint16_t bcd = version_bcd(DB_VERSION);
         memcpy(d, device_desc_template, sizeof d);
-        d[8] = (uint8_t)u->board->usb_vid;
-        d[9] = (uint8_t)(u->board->usb_vid >> 8);
-        d[10] = (uint8_t)u->board->usb_pid;
-        d[11] = (uint8_t)(u->board->usb_pid >> 8);
-        d[12] = (uint8_t)bcd;
-        d[13] = (uint8_t)(bcd >> 8);
+        le_put16(d + 8, u->board->usb_vid);
+        le_put16(d + 10, u->board->usb_pid);
+        le_put16(d + 12, bcd);
         return copy_out(buf, max, d, sizeof d);
     }
     if (type == USBD_DESC_CONFIGURATION && index == 0u)
@@ -251,9 +249,9 @@ static void ep0_stall(struct usbd *u)
 static void on_setup(void *ctx, const uint8_t setup[8])
 {
     struct usbd *u = ctx;
-    uint16_t value = (uint16_t)(setup[2] | (setup[3] << 8));
-    uint16_t index = (uint16_t)(setup[4] | (setup[5] << 8));
-    uint16_t length = (uint16_t)(setup[6] | (setup[7] << 8));
+    uint16_t value = le_get16(setup + 2);
+    uint16_t index = le_get16(setup + 4);
+    uint16_t length = le_get16(setup + 6);
     bool dir_in = (setup[0] & REQ_DIR_IN) != 0u;
     int32_t n = -1;
 

@@ -12,6 +12,7 @@
 #include "flash.h"
 #include "flash_io.h"
 #include "flash_l4.h"
+#include "le.h"
 #include "regs_flash.h"
 
 #define FLASH_ERASED_WORD 0xFFFFFFFFu
@@ -111,17 +112,12 @@ enum flash_status flash_erase_page(uint32_t addr)
     return st;
 }
 
-static uint32_t flash_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static bool flash_dw_erased(uint32_t addr)
 {
     uint8_t cur[DB_PROG_UNIT];
     if (flash_read(addr, cur, sizeof cur) != FLASH_OK)
         return false; /* unreadable: a torn program, certainly not erased */
-    return flash_le32(cur) == FLASH_ERASED_WORD && flash_le32(cur + 4) == FLASH_ERASED_WORD;
+    return le_get32(cur) == FLASH_ERASED_WORD && le_get32(cur + 4) == FLASH_ERASED_WORD;
 }
 
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len)
@@ -132,8 +128,8 @@ enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len
         return FLASH_ERR_ALIGN;
     /* Check everything first: a refusal must leave flash untouched. */
     for (uint32_t off = 0; off < len; off += DB_PROG_UNIT) {
-        bool blank = flash_le32(data + off) == FLASH_ERASED_WORD &&
-                     flash_le32(data + off + 4) == FLASH_ERASED_WORD;
+        bool blank = le_get32(data + off) == FLASH_ERASED_WORD &&
+                     le_get32(data + off + 4) == FLASH_ERASED_WORD;
         if (!blank && !flash_dw_erased(addr + off))
             return FLASH_ERR_NOT_ERASED;
     }
@@ -142,8 +138,8 @@ enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len
     if (st == FLASH_OK)
         flash_io_write(&f->CR, FLASH_CR_PG_Msk);
     for (uint32_t off = 0; st == FLASH_OK && off < len; off += DB_PROG_UNIT) {
-        uint32_t lo = flash_le32(data + off);
-        uint32_t hi = flash_le32(data + off + 4);
+        uint32_t lo = le_get32(data + off);
+        uint32_t hi = le_get32(data + off + 4);
         if (lo == FLASH_ERASED_WORD && hi == FLASH_ERASED_WORD)
             continue; /* leave it erased so it can still be programmed later */
         flash_io_write_mem(addr + off, lo);
