@@ -1,11 +1,11 @@
 /*
- * UF2 block codec. Every field is little endian at any alignment (le.h).
+ * UF2 block codec. Every field is little endian at any alignment (byteorder.h).
  */
 #include "uf2.h"
 
 #include <string.h>
 
-#include "le.h"
+#include "byteorder.h"
 
 /* Field offsets inside a block (spec table "File format"). */
 #define OFF_MAGIC0 0u

@@ -12,7 +12,7 @@
 
 #include "boot.h"
 #include "bootrec.h"
-#include "le.h"
+#include "byteorder.h"
 #include "uf2.h"
 #include "update.h"
 

@@ -15,7 +15,7 @@
 #include "bootrec.h"
 #include "crc32.h"
 #include "flash.h"
-#include "le.h"
+#include "byteorder.h"
 #include "uf2.h"
 #include "vfat.h"
 

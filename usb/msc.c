@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "le.h"
+#include "byteorder.h"
 #include "msc.h"
 
 #define CBW_SIGNATURE 0x43425355u /* "USBC" little-endian */

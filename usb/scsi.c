@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "byteorder.h"
 #include "scsi.h"
 
 enum scsi_op {
@@ -39,24 +40,6 @@ enum scsi_op {
 #define CACHING_PAGE_LEN 20u     /* page code, page length 0x12, 18 bytes of fields */
 #define ALL_PAGES 0x3Fu
 #define MODE_PC_CHANGEABLE 1u    /* page control: report which fields may change (none) */
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-    return (uint16_t)(((uint16_t)p[0] << 8) | p[1]);
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
@@ -111,8 +94,8 @@ static bool range_ok(struct scsi *s, uint32_t lba, uint32_t count)
 
 static enum scsi_dir begin_rw(struct scsi *s, enum scsi_dir dir)
 {
-    uint32_t lba = get_be32(&s->cdb[2]);
-    uint32_t count = get_be16(&s->cdb[7]);
+    uint32_t lba = be_get32(&s->cdb[2]);
+    uint32_t count = be_get16(&s->cdb[7]);
     if (!range_ok(s, lba, count))
         return fail(s, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
     s->lba = lba;
@@ -195,13 +178,13 @@ enum scsi_dir scsi_begin(struct scsi *s, const uint8_t *cdb, uint8_t cdb_len, ui
         if ((s->cdb[1] & 0x03u) != 0u || s->cdb[2] != 0u)
             dir = fail(s, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB);
         else
-            dir = reply(s, SCSI_DIR_IN, min_u32(get_be16(&s->cdb[3]), INQUIRY_LEN));
+            dir = reply(s, SCSI_DIR_IN, min_u32(be_get16(&s->cdb[3]), INQUIRY_LEN));
         break;
     case OP_MODE_SENSE6:
         dir = begin_mode_sense(s, MODE6_HEADER_LEN, s->cdb[4]);
         break;
     case OP_MODE_SENSE10:
-        dir = begin_mode_sense(s, MODE10_HEADER_LEN, get_be16(&s->cdb[7]));
+        dir = begin_mode_sense(s, MODE10_HEADER_LEN, be_get16(&s->cdb[7]));
         break;
     case OP_START_STOP_UNIT:
         dir = begin_start_stop(s);
@@ -211,7 +194,7 @@ enum scsi_dir scsi_begin(struct scsi *s, const uint8_t *cdb, uint8_t cdb_len, ui
         dir = reply(s, SCSI_DIR_NONE, 0);
         break;
     case OP_READ_FORMAT_CAPACITIES:
-        dir = reply(s, SCSI_DIR_IN, min_u32(get_be16(&s->cdb[7]), FORMAT_CAPACITIES_LEN));
+        dir = reply(s, SCSI_DIR_IN, min_u32(be_get16(&s->cdb[7]), FORMAT_CAPACITIES_LEN));
         break;
     case OP_READ_CAPACITY10:
         dir = reply(s, SCSI_DIR_IN, READ_CAPACITY_LEN);
@@ -226,7 +209,7 @@ enum scsi_dir scsi_begin(struct scsi *s, const uint8_t *cdb, uint8_t cdb_len, ui
         /* BYTCHK (compare against data from the host) is not offered. */
         if ((s->cdb[1] & 0x06u) != 0u)
             dir = fail(s, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB);
-        else if (!range_ok(s, get_be32(&s->cdb[2]), get_be16(&s->cdb[7])))
+        else if (!range_ok(s, be_get32(&s->cdb[2]), be_get16(&s->cdb[7])))
             dir = fail(s, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
         else
             dir = reply(s, SCSI_DIR_NONE, 0);
@@ -303,15 +286,15 @@ static uint32_t build_reply(struct scsi *s, uint8_t *buf)
     case OP_READ_FORMAT_CAPACITIES:
         memset(buf, 0, FORMAT_CAPACITIES_LEN);
         buf[3] = 8;                       /* capacity list length: one descriptor */
-        put_be32(&buf[4], count);         /* number of blocks */
+        be_put32(&buf[4], count);         /* number of blocks */
         buf[8] = 0x02;                    /* descriptor type: formatted media */
         buf[9] = (uint8_t)(DB_SECTOR_SIZE >> 16);
         buf[10] = (uint8_t)(DB_SECTOR_SIZE >> 8);
         buf[11] = (uint8_t)DB_SECTOR_SIZE;
         return FORMAT_CAPACITIES_LEN;
     case OP_READ_CAPACITY10:
-        put_be32(&buf[0], count - 1u);    /* last logical block address */
-        put_be32(&buf[4], DB_SECTOR_SIZE);
+        be_put32(&buf[0], count - 1u);    /* last logical block address */
+        be_put32(&buf[4], DB_SECTOR_SIZE);
         return READ_CAPACITY_LEN;
     default:
         return 0;

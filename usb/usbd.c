@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "le.h"
+#include "byteorder.h"
 #include "usbd.h"
 
 /* bmRequestType fields */

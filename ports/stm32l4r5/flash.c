@@ -12,7 +12,7 @@
 #include "flash.h"
 #include "flash_io.h"
 #include "flash_l4.h"
-#include "le.h"
+#include "byteorder.h"
 #include "regs_flash.h"
 
 #define FLASH_ERASED_WORD 0xFFFFFFFFu
