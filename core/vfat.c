@@ -9,6 +9,7 @@
  * first clusters: INFO_UF2.TXT, INDEX.HTM, STATUS.TXT (one cluster each),
  * then CURRENT.UF2, so the free space after them is one contiguous run.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "board.h"
@@ -66,7 +67,6 @@ static const char own_name[OWN_COUNT][11] = {
 
 /* ---- little helpers: text ---- */
 
-
 /* Text files are built into a caller's buffer, cut (never overrun) at its end. */
 struct text {
     char *p;
@@ -103,6 +103,33 @@ static void text_hex32(struct text *t, uint32_t v)
     text_str(t, s);
 }
 
+/* Literal text with %s (string), %x (uint32_t as 0x and 8 digits) and %u
+ * (uint32_t in decimal) filled in from the arguments; nothing else is a
+ * conversion. One call per file section keeps the fixed text in one string
+ * instead of a call per piece. */
+static void text_fmt(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    for (; *fmt != '\0'; fmt++) {
+        char c = *fmt;
+        if (c == '%' && fmt[1] == 's') {
+            text_str(t, va_arg(ap, const char *));
+        } else if (c == '%' && fmt[1] == 'x') {
+            text_hex32(t, va_arg(ap, uint32_t));
+        } else if (c == '%' && fmt[1] == 'u') {
+            text_dec(t, va_arg(ap, uint32_t));
+        } else {
+            if (t->len + 1u < t->cap)
+                t->p[t->len++] = c;
+            t->p[t->len] = '\0';
+            continue;
+        }
+        fmt++; /* past the conversion letter */
+    }
+    va_end(ap);
+}
+
 /* ---- the synthesized content ---- */
 
 static uint32_t current_blocks(const struct vfat *v)
@@ -120,32 +147,26 @@ static uint32_t text_info(char *out, uint32_t n)
     char serial[BOARD_SERIAL_LEN + 1];
     struct text t = {out, n, 0};
     board_serial(serial);
-    text_str(&t, "UF2 Bootloader v" DB_VERSION " dropboot\r\nModel: ");
-    text_str(&t, board.model);
-    text_str(&t, "\r\nBoard-ID: ");
-    text_str(&t, board.board_id);
-    text_str(&t, "\r\nFamily-ID: ");
-    text_hex32(&t, DB_UF2_FAMILY);
-    text_str(&t, "\r\nSerial: ");
-    text_str(&t, serial);
-    text_str(&t, "\r\nApp-Base: ");
-    text_hex32(&t, DB_APP_BASE);
-    text_str(&t, "\r\nApp-Max-Size: ");
-    text_dec(&t, DB_APP_SIZE);
-    text_str(&t, "\r\n");
+    text_fmt(&t,
+             "UF2 Bootloader v" DB_VERSION " dropboot\r\n"
+             "Model: %s\r\n"
+             "Board-ID: %s\r\n"
+             "Family-ID: %x\r\n"
+             "Serial: %s\r\n"
+             "App-Base: %x\r\n"
+             "App-Max-Size: %u\r\n",
+             board.model, board.board_id, (uint32_t)DB_UF2_FAMILY, serial, (uint32_t)DB_APP_BASE,
+             (uint32_t)DB_APP_SIZE);
     return t.len;
 }
 
 static uint32_t text_index(char *out, uint32_t n)
 {
     struct text t = {out, n, 0};
-    text_str(&t, "<!doctype html>\r\n<html><head><meta http-equiv=\"refresh\" content=\"0; url=");
-    text_str(&t, board.url);
-    text_str(&t, "\"><title>dropboot</title></head>\r\n<body>dropboot: <a href=\"");
-    text_str(&t, board.url);
-    text_str(&t, "\">");
-    text_str(&t, board.url);
-    text_str(&t, "</a></body></html>\r\n");
+    text_fmt(&t,
+             "<!doctype html>\r\n<html><head><meta http-equiv=\"refresh\" content=\"0; url=%s\">"
+             "<title>dropboot</title></head>\r\n<body>dropboot: <a href=\"%s\">%s</a></body></html>\r\n",
+             board.url, board.url, board.url);
     return t.len;
 }
 
@@ -166,33 +187,17 @@ uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
     const char *file = update_file_name(v->update);
     struct bootrec r;
 
-    text_str(&t, "dropboot " DB_VERSION " ");
-    text_str(&t, board.model);
-    text_str(&t, "\r\nResult: ");
-    text_str(&t, db_status_name(s));
-    text_str(&t, "\r\n");
-    text_str(&t, db_status_text(s));
-    text_str(&t, "\r\n");
+    text_fmt(&t, "dropboot " DB_VERSION " %s\r\nResult: %s\r\n%s\r\n", board.model, db_status_name(s),
+             db_status_text(s));
     if (file[0] != '\0') {
-        text_str(&t, "File: ");
-        text_str(&t, file);
-        if (update_format(v->update) != 0u) {
-            text_str(&t, " (");
-            text_str(&t, format_name(update_format(v->update)));
-            text_str(&t, ")");
-        }
+        text_fmt(&t, "File: %s", file);
+        if (update_format(v->update) != 0u)
+            text_fmt(&t, " (%s)", format_name(update_format(v->update)));
         text_str(&t, "\r\n");
     }
     if (bootrec_read(&r)) {
-        text_str(&t, "App: ");
-        text_hex32(&t, r.app_base);
-        text_str(&t, " ");
-        text_dec(&t, r.app_size);
-        text_str(&t, " bytes CRC-32 ");
-        text_hex32(&t, r.app_crc);
-        text_str(&t, " from ");
-        text_str(&t, format_name(r.format));
-        text_str(&t, "\r\n");
+        text_fmt(&t, "App: %x %u bytes CRC-32 %x from %s\r\n", r.app_base, r.app_size, r.app_crc,
+                 format_name(r.format));
     } else {
         text_str(&t, "App: none (no verified app in flash)\r\n");
     }
