@@ -641,12 +641,11 @@ static uint32_t add_ms(uint32_t t, uint32_t elapsed, uint32_t cap)
 bool update_tick(struct update *u, uint32_t elapsed_ms, bool host_active)
 {
     u->idle_ms = host_active ? 0u : add_ms(u->idle_ms, elapsed_ms, UPDATE_IDLE_RESET_MS);
-    u->write_idle_ms = add_ms(u->write_idle_ms, elapsed_ms, UPDATE_WRITE_IDLE_RESET_MS);
+    u->write_idle_ms = add_ms(u->write_idle_ms, elapsed_ms, UPDATE_STALL_MS);
     bool quiet = u->idle_ms >= UPDATE_IDLE_RESET_MS || u->write_idle_ms >= UPDATE_WRITE_IDLE_RESET_MS;
-    u->stall_ms = add_ms(u->stall_ms, elapsed_ms, UPDATE_STALL_MS);
     if (quiet)
         stream_stopped(u, false);
-    if (u->state == UPDATE_RECEIVING && u->stall_ms >= UPDATE_STALL_MS)
+    if (u->state == UPDATE_RECEIVING && u->write_idle_ms >= UPDATE_STALL_MS)
         finish(u, DB_ERR_TIMEOUT);
     if (u->state == UPDATE_FINISHED && (u->ejected || quiet))
         u->reset_wanted = true;
@@ -656,7 +655,6 @@ bool update_tick(struct update *u, uint32_t elapsed_ms, bool host_active)
 void update_note_write(struct update *u)
 {
     u->write_idle_ms = 0;
-    u->stall_ms = 0;
 }
 
 void update_eject(struct update *u)

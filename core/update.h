@@ -67,6 +67,9 @@
  * Longer than Linux's 30 s dirty-page expiry plus its 5 s writeback period,
  * so data a host is merely holding back still arrives in time. */
 #define UPDATE_STALL_MS 60000u
+#if UPDATE_STALL_MS <= UPDATE_WRITE_IDLE_RESET_MS
+#error "one write-idle counter serves both limits: the stall limit must be the longer"
+#endif
 #define UPDATE_NAME_LEN 13u /* "NAME.EXT" plus NUL */
 
 #define UPDATE_REPORT_MAGIC 0x44425354u /* "DBST": the report below is valid */
@@ -123,8 +126,7 @@ struct update {
     bool reset_wanted;
     bool ejected;
     uint32_t idle_ms;             /* since the last command of any kind */
-    uint32_t write_idle_ms;       /* since the last sector write */
-    uint32_t stall_ms;            /* likewise, capped at UPDATE_STALL_MS */
+    uint32_t write_idle_ms;       /* since the last sector write, capped at UPDATE_STALL_MS */
     char file[UPDATE_NAME_LEN];   /* name of the firmware file, once known */
 
     /* HEX and BIN: where the file starts and how its sectors map. */
