@@ -205,6 +205,11 @@ uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
 }
 
 /* Content and length of a small own file, built into a sector buffer. */
+#define STATUS_END "\r\n" /* STATUS.TXT's padding ends with a line end */
+#if VFAT_STATUS_FILE_BYTES > DB_SECTOR_SIZE
+#error "STATUS.TXT is built in one sector"
+#endif
+
 static uint32_t own_text(const struct vfat *v, enum vfat_own_file f, uint8_t buf[DB_SECTOR_SIZE])
 {
     char *out = (char *)buf;
@@ -212,7 +217,12 @@ static uint32_t own_text(const struct vfat *v, enum vfat_own_file f, uint8_t buf
     switch (f) {
     case OWN_INFO: return text_info(out, DB_SECTOR_SIZE);
     case OWN_INDEX: return text_index(out, DB_SECTOR_SIZE);
-    case OWN_STATUS: return vfat_status_text(v, out, DB_SECTOR_SIZE);
+    case OWN_STATUS: {
+        uint32_t len = vfat_status_text(v, out, VFAT_STATUS_FILE_BYTES - sizeof STATUS_END + 2u);
+        memset(buf + len, ' ', VFAT_STATUS_FILE_BYTES - len);
+        memcpy(buf + VFAT_STATUS_FILE_BYTES - 2u, STATUS_END, 2u);
+        return VFAT_STATUS_FILE_BYTES;
+    }
     default: return 0;
     }
 }
@@ -222,9 +232,10 @@ static uint32_t own_size(const struct vfat *v, enum vfat_own_file f)
     uint8_t tmp[DB_SECTOR_SIZE];
     if (f == OWN_CURRENT)
         return current_blocks(v) * DB_SECTOR_SIZE;
-    uint32_t len = own_text(v, f, tmp);
+    if (f == OWN_STATUS)
+        return VFAT_STATUS_FILE_BYTES;
     /* the NUL of the text builder is not part of the file */
-    return len;
+    return own_text(v, f, tmp);
 }
 
 /* Little-endian bytes of a constant, for the boot sector table below. */
@@ -349,17 +360,21 @@ static void synth_data(const struct vfat *v, uint32_t lba, uint8_t *b)
 }
 
 /* FAT2 is shown as FAT1: both copies are one overlay slot. */
-static uint32_t overlay_key(uint32_t lba)
+static uint32_t overlay_key(const struct vfat *v, uint32_t lba)
 {
-    if (lba >= VFAT_FAT2_LBA && lba < VFAT_FAT2_LBA + VFAT_FAT_SECTORS)
-        return lba - VFAT_FAT_SECTORS;
+    const struct vfat_geom *g = &v->g;
+    uint32_t fat_end = g->fat_lba + g->fat_count * g->fat_sectors;
+    if (lba >= g->fat_lba + g->fat_sectors && lba < fat_end)
+        return g->fat_lba + (lba - g->fat_lba) % g->fat_sectors;
     return lba;
 }
 
 static void synth(const struct vfat *v, uint32_t lba, uint8_t *b)
 {
     memset(b, 0, DB_SECTOR_SIZE);
-    lba = overlay_key(lba);
+    if (v->reformatted)
+        return; /* the host's own volume: what it did not write reads as zeros, as mkfs leaves it */
+    lba = overlay_key(v, lba);
     if (lba == 0u) {
         synth_boot(v, b);
     } else if (lba < VFAT_FAT2_LBA) {
@@ -433,24 +448,84 @@ static void slot_store(struct vfat *v, uint32_t key, uint8_t kind, const uint8_t
     memcpy(s->data, buf, DB_SECTOR_SIZE);
 }
 
+/* ---- the host's layout ---- */
+
+static void geom_ours(struct vfat_geom *g)
+{
+    g->fat_lba = VFAT_FAT1_LBA;
+    g->fat_sectors = VFAT_FAT_SECTORS;
+    g->fat_count = VFAT_FAT_COUNT;
+    g->root_lba = VFAT_ROOT_LBA;
+    g->root_sectors = VFAT_ROOT_SECTORS;
+    g->data_lba = VFAT_DATA_LBA;
+    g->spc = VFAT_SECTORS_PER_CLUSTER;
+    g->clusters = VFAT_CLUSTER_COUNT;
+    g->sectors = VFAT_SECTOR_COUNT;
+}
+
+/* The layout a boot sector describes (FAT spec: the BPB), if it is one this
+ * drive can follow: 512-byte sectors, FAT16 by cluster count, inside the
+ * volume. False for anything else (FAT12, FAT32, no BPB at all). */
+static bool geom_parse(const uint8_t *b, struct vfat_geom *g)
+{
+    uint32_t spc = b[13], fats = b[16];
+    uint32_t total = le_get16(b + 19) != 0u ? le_get16(b + 19) : le_get32(b + 32);
+    if (le_get16(b + 11) != DB_SECTOR_SIZE || spc == 0u || (spc & (spc - 1u)) != 0u || fats == 0u ||
+        fats > 2u || le_get16(b + 14) == 0u || le_get16(b + 22) == 0u || b[510] != 0x55u || b[511] != 0xAAu)
+        return false;
+    g->fat_lba = le_get16(b + 14);
+    g->fat_sectors = le_get16(b + 22);
+    g->fat_count = fats;
+    g->root_lba = g->fat_lba + fats * g->fat_sectors;
+    g->root_sectors = (le_get16(b + 17) * DIRENT_SIZE + DB_SECTOR_SIZE - 1u) / DB_SECTOR_SIZE;
+    g->data_lba = g->root_lba + g->root_sectors;
+    g->spc = spc;
+    g->sectors = total;
+    if (total > VFAT_SECTOR_COUNT || g->data_lba >= total)
+        return false;
+    g->clusters = (total - g->data_lba) / spc;
+    return g->clusters >= 4085u && g->clusters < 65525u; /* FAT16 by the spec's rule */
+}
+
+/* The host wrote a boot sector. Same layout: nothing changes. Another FAT16
+ * layout: followed from now on, nothing of ours is synthesized any more (the
+ * host formatted it away). Anything else: refused in STATUS.TXT. */
+static bool boot_written(struct vfat *v, const uint8_t *b)
+{
+    struct vfat_geom g;
+    if (!geom_parse(b, &g)) {
+        update_refuse_volume(v->update);
+        return false;
+    }
+    if (memcmp(&g, &v->g, sizeof g) == 0)
+        return true;
+    v->g = g;
+    v->reformatted = true;
+    update_volume(v->update, g.data_lba);
+    v->subdir_count = 0;
+    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++)
+        v->slot[i].kind = VFAT_FREE; /* written under the old layout */
+    return true;
+}
+
 /* ---- learning the host's files ---- */
 
 static uint32_t fat_get(const struct vfat *v, uint32_t c)
 {
-    const struct vfat_slot *s = slot_find_const(v, VFAT_FAT1_LBA + c / FAT_ENTRIES_PER_SECTOR);
+    const struct vfat_slot *s = slot_find_const(v, v->g.fat_lba + c / FAT_ENTRIES_PER_SECTOR);
     if (s != NULL)
         return le_get16(s->data + 2u * (c % FAT_ENTRIES_PER_SECTOR));
-    return fat_synth(v, c);
+    return v->reformatted ? 0u : fat_synth(v, c);
 }
 
-static uint32_t cluster_lba(uint32_t c)
+static uint32_t cluster_lba(const struct vfat *v, uint32_t c)
 {
-    return VFAT_DATA_LBA + (c - OWN_FIRST_CLUSTER) * VFAT_SECTORS_PER_CLUSTER;
+    return v->g.data_lba + (c - OWN_FIRST_CLUSTER) * v->g.spc;
 }
 
-static bool cluster_valid(uint32_t c)
+static bool cluster_valid(const struct vfat *v, uint32_t c)
 {
-    return c >= OWN_FIRST_CLUSTER && c < OWN_FIRST_CLUSTER + VFAT_CLUSTER_COUNT;
+    return c >= OWN_FIRST_CLUSTER && c < OWN_FIRST_CLUSTER + v->g.clusters;
 }
 
 /* Follow the chain from first as far as size needs: runs of consecutive
@@ -459,22 +534,23 @@ static bool cluster_valid(uint32_t c)
 static void learn_chain(const struct vfat *v, uint32_t first, struct update_file *f)
 {
     uint32_t c = first, have = 0;
+    uint32_t cluster_bytes = v->g.spc * DB_SECTOR_SIZE;
     f->extent_count = 0;
     f->chain_complete = (f->size == 0u);
-    for (uint32_t steps = 0; cluster_valid(c) && steps < VFAT_CLUSTER_COUNT; steps++) {
-        uint32_t lba = cluster_lba(c);
+    for (uint32_t steps = 0; cluster_valid(v, c) && steps < v->g.clusters; steps++) {
+        uint32_t lba = cluster_lba(v, c);
         struct update_extent *last = f->extent_count ? &f->ext[f->extent_count - 1u] : NULL;
         if (last != NULL && last->lba + last->count == lba) {
-            last->count += VFAT_SECTORS_PER_CLUSTER;
+            last->count += v->g.spc;
         } else if (f->extent_count < UPDATE_EXTENTS_MAX) {
             f->ext[f->extent_count].lba = lba;
-            f->ext[f->extent_count].count = VFAT_SECTORS_PER_CLUSTER;
+            f->ext[f->extent_count].count = v->g.spc;
             f->extent_count++;
         } else {
             f->fragmented = true;
             return;
         }
-        have += VFAT_CLUSTER_BYTES;
+        have += cluster_bytes;
         if (have >= f->size) {
             f->chain_complete = true;
             return;
@@ -496,70 +572,131 @@ static void name_83(const uint8_t *e, char out[UPDATE_NAME_LEN])
     out[n] = '\0';
 }
 
+/* One of our own entries, as we synthesize it (a host file written over
+ * CURRENT.UF2 keeping its name is the host's: its size or attributes differ). */
 static bool is_own_entry(const struct vfat *v, const uint8_t *e)
 {
+    if (v->reformatted)
+        return false;
     for (uint32_t f = 0; f < OWN_COUNT; f++)
         if (memcmp(e, own_name[f], 11) == 0 && le_get16(e + 26) == OWN_FIRST_CLUSTER + f)
-            return f != OWN_CURRENT || v->current_size != 0u;
+            return (f != OWN_CURRENT || v->current_size != 0u) && e[11] == (ATTR_READ_ONLY | ATTR_ARCHIVE) &&
+                   le_get32(e + 28) == own_size(v, (enum vfat_own_file)f);
     return false;
 }
 
-static void learn_entry(struct vfat *v, const uint8_t *e)
+static bool entry_is_file(const uint8_t *e)
 {
     uint8_t attr = e[11];
+    return e[0] != DIRENT_FREE && e[0] != DIRENT_DELETED && attr != ATTR_LFN &&
+           !(attr & (ATTR_VOLUME_ID | ATTR_DIRECTORY));
+}
+
+/* A directory entry for a subdirectory (not "." or ".."). */
+static bool entry_is_subdir(const uint8_t *e)
+{
+    return e[0] != DIRENT_FREE && e[0] != DIRENT_DELETED && e[0] != '.' && e[11] != ATTR_LFN &&
+           (e[11] & ATTR_DIRECTORY) && !(e[11] & ATTR_VOLUME_ID);
+}
+
+static void make_file(const struct vfat *v, const uint8_t *e, struct update_file *f)
+{
     uint32_t cluster = le_get16(e + 26);
-    if (e[0] == DIRENT_FREE || e[0] == DIRENT_DELETED || attr == ATTR_LFN || (attr & ATTR_VOLUME_ID))
-        return;
-    if (attr & ATTR_DIRECTORY) {
-        if (cluster_valid(cluster) && v->subdir_count < VFAT_SUBDIRS_MAX)
-            v->subdir[v->subdir_count++] = (uint16_t)cluster;
-        return;
-    }
-    if (is_own_entry(v, e) || v->file_count >= VFAT_FILES_MAX)
-        return;
-    struct update_file *f = &v->files[v->file_count++];
     memset(f, 0, sizeof *f);
     name_83(e, f->name);
     f->size = le_get32(e + 28);
     /* macOS "._x" files get short names starting with '_'; hidden and system
      * files are the OS's own: none of them earns a "not firmware" status. */
-    f->user_file = !(attr & (ATTR_HIDDEN | ATTR_SYSTEM)) && e[0] != '_' && e[0] != '.' && f->size > 0u;
-    if (cluster_valid(cluster))
+    f->user_file = !(e[11] & (ATTR_HIDDEN | ATTR_SYSTEM)) && e[0] != '_' && e[0] != '.' && f->size > 0u;
+    if (cluster_valid(v, cluster))
         learn_chain(v, cluster, f);
 }
 
+/* Does lba hold directory entries: the root, or a cluster of a known subdirectory? */
+static bool dir_sector(const struct vfat *v, uint32_t lba)
+{
+    if (lba >= v->g.root_lba && lba < v->g.data_lba)
+        return true;
+    for (uint32_t i = 0; i < v->subdir_count; i++) {
+        uint32_t c = v->subdir[i];
+        for (uint32_t n = 0; n < VFAT_SUBDIR_CLUSTERS_MAX && cluster_valid(v, c); n++) {
+            uint32_t first = cluster_lba(v, c);
+            if (lba >= first && lba < first + v->g.spc)
+                return true;
+            c = fat_get(v, c);
+        }
+    }
+    return false;
+}
+
+/* The first sector of a directory's first cluster: "." then "..". */
+static bool looks_like_dir_start(const uint8_t *b)
+{
+    return memcmp(b, ".          ", 11) == 0 && (b[11] & ATTR_DIRECTORY) &&
+           memcmp(b + DIRENT_SIZE, "..         ", 11) == 0 && (b[DIRENT_SIZE + 11] & ATTR_DIRECTORY);
+}
+
+/* Every subdirectory reachable from the written root, up to VFAT_SUBDIRS_MAX;
+ * their sectors become metadata (kept before plain data). */
+static void collect_subdirs(struct vfat *v)
+{
+    v->subdir_count = 0;
+    for (uint32_t round = 0; round <= VFAT_SUBDIRS_MAX; round++) {
+        uint32_t before = v->subdir_count;
+        for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
+            struct vfat_slot *s = &v->slot[i];
+            if (s->kind == VFAT_FREE || s->lba < v->g.root_lba || !dir_sector(v, s->lba))
+                continue;
+            s->kind = VFAT_META;
+            for (uint32_t k = 0; k < DIRENTS_PER_SECTOR; k++) {
+                const uint8_t *e = s->data + k * DIRENT_SIZE;
+                uint32_t c = le_get16(e + 26);
+                bool known = false;
+                for (uint32_t j = 0; j < v->subdir_count; j++)
+                    known = known || v->subdir[j] == c;
+                if (entry_is_subdir(e) && cluster_valid(v, c) && !known && v->subdir_count < VFAT_SUBDIRS_MAX)
+                    v->subdir[v->subdir_count++] = (uint16_t)c;
+            }
+        }
+        if (v->subdir_count == before)
+            return;
+    }
+}
+
+/* Tell core/update about every host file in the written directories. */
 static void learn(struct vfat *v)
 {
-    v->file_count = 0;
-    v->subdir_count = 0;
-    for (uint32_t lba = VFAT_ROOT_LBA; lba < VFAT_DATA_LBA; lba++) {
-        const struct vfat_slot *s = slot_find_const(v, lba);
-        if (s == NULL)
+    collect_subdirs(v);
+    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
+        const struct vfat_slot *s = &v->slot[i];
+        if (s->kind == VFAT_FREE || s->lba < v->g.root_lba || !dir_sector(v, s->lba))
             continue;
-        for (uint32_t i = 0; i < DIRENTS_PER_SECTOR; i++)
-            learn_entry(v, s->data + i * DIRENT_SIZE);
+        for (uint32_t k = 0; k < DIRENTS_PER_SECTOR; k++) {
+            const uint8_t *e = s->data + k * DIRENT_SIZE;
+            if (!entry_is_file(e) || is_own_entry(v, e))
+                continue;
+            struct update_file f;
+            make_file(v, e, &f);
+            update_file(v->update, &f);
+        }
     }
-    for (uint32_t i = 0; i < v->file_count; i++)
-        update_file(v->update, &v->files[i]);
 }
 
-static const struct update_file *file_at(const struct vfat *v, uint32_t lba)
+/* The host file that begins at lba, if a written directory says so. */
+static bool file_starting_at(const struct vfat *v, uint32_t lba, struct update_file *f)
 {
-    for (uint32_t i = 0; i < v->file_count; i++) {
-        const struct update_file *f = &v->files[i];
-        for (uint32_t x = 0; x < f->extent_count; x++)
-            if (lba >= f->ext[x].lba && lba < f->ext[x].lba + f->ext[x].count)
-                return f;
-    }
-    return NULL;
-}
-
-static bool in_subdir(const struct vfat *v, uint32_t lba)
-{
-    for (uint32_t i = 0; i < v->subdir_count; i++) {
-        uint32_t first = cluster_lba(v->subdir[i]);
-        if (lba >= first && lba < first + VFAT_SECTORS_PER_CLUSTER)
-            return true;
+    uint32_t c = OWN_FIRST_CLUSTER + (lba - v->g.data_lba) / v->g.spc;
+    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
+        const struct vfat_slot *s = &v->slot[i];
+        if (s->kind == VFAT_FREE || s->lba < v->g.root_lba || !dir_sector(v, s->lba))
+            continue;
+        for (uint32_t k = 0; k < DIRENTS_PER_SECTOR; k++) {
+            const uint8_t *e = s->data + k * DIRENT_SIZE;
+            if (entry_is_file(e) && le_get16(e + 26) == c && !is_own_entry(v, e)) {
+                make_file(v, e, f);
+                return true;
+            }
+        }
     }
     return false;
 }
@@ -572,6 +709,8 @@ void vfat_init(struct vfat *v, struct update *u)
     struct bootrec r;
     memset(v, 0, sizeof *v);
     v->update = u;
+    geom_ours(&v->g);
+    update_volume(u, v->g.data_lba);
     board_serial(serial);
     v->serial = crc32_update(0, (const uint8_t *)serial, BOARD_SERIAL_LEN);
     if (bootrec_read(&r) && r.app_base == DB_APP_BASE && r.app_size <= DB_APP_SIZE)
@@ -590,7 +729,7 @@ bool vfat_is_metadata_lba(uint32_t lba)
 
 void vfat_read(struct vfat *v, uint32_t lba, uint8_t buf[DB_SECTOR_SIZE])
 {
-    const struct vfat_slot *s = slot_find_const(v, overlay_key(lba));
+    const struct vfat_slot *s = slot_find_const(v, overlay_key(v, lba));
     if (s != NULL)
         memcpy(buf, s->data, DB_SECTOR_SIZE);
     else
@@ -602,17 +741,32 @@ void vfat_write(struct vfat *v, uint32_t lba, const uint8_t buf[DB_SECTOR_SIZE])
     update_note_write(v->update);
     if (lba >= VFAT_SECTOR_COUNT)
         return;
-    if (lba < VFAT_DATA_LBA) {
-        slot_store(v, overlay_key(lba), VFAT_META, buf);
-        if (lba >= VFAT_FAT1_LBA)
+    if (lba == 0u && !boot_written(v, buf))
+        return;
+    if (lba < v->g.data_lba) {
+        slot_store(v, overlay_key(v, lba), VFAT_META, buf);
+        if (lba >= v->g.fat_lba)
             learn(v);
         return;
     }
-    if (update_data(v->update, lba, buf, file_at(v, lba))) {
+    if (dir_sector(v, lba) || looks_like_dir_start(buf)) {
+        /* a subdirectory's entries: metadata, never firmware */
+        slot_store(v, lba, VFAT_META, buf);
+        learn(v);
+        return;
+    }
+    uint32_t rel = lba - v->g.data_lba;
+    bool cluster_start = rel % v->g.spc == 0u;
+    struct update_file f;
+    bool known = cluster_start && file_starting_at(v, lba, &f);
+    enum update_state before = update_state(v->update);
+    if (update_data(v->update, lba, buf, cluster_start, known ? &f : NULL)) {
         struct vfat_slot *s = slot_find(v, lba);
         if (s != NULL)
             s->kind = VFAT_FREE; /* firmware is not kept; a stale copy must not show */
+        if (before == UPDATE_IDLE)
+            learn(v); /* a stream opened: it hears what the directory already says of its file */
         return;
     }
-    slot_store(v, lba, in_subdir(v, lba) ? VFAT_META : VFAT_DATA, buf);
+    slot_store(v, lba, VFAT_DATA, buf);
 }

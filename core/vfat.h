@@ -54,10 +54,15 @@
  * 48 sectors = 24 KB. When full, plain data goes first, then the oldest
  * metadata; nothing breaks, a dropped sector reads as synthesized again. */
 #define VFAT_OVERLAY_SECTORS 48u
-/* Host files tracked from the root directory (new firmware plus OS files). */
-#define VFAT_FILES_MAX 16u
-/* Subdirectories whose first cluster counts as metadata (macOS, Windows). */
+/* Subdirectories whose clusters hold directory entries (macOS and Windows
+ * make a few; a user may copy into a folder). */
 #define VFAT_SUBDIRS_MAX 8u
+/* Clusters followed per subdirectory: 16 x 4 KB = 2048 entries. */
+#define VFAT_SUBDIR_CLUSTERS_MAX 16u
+/* STATUS.TXT has this fixed size (its text padded with spaces and a final
+ * CRLF): a host that caches the directory entry still reads all of it after
+ * the text changed. */
+#define VFAT_STATUS_FILE_BYTES DB_SECTOR_SIZE
 
 enum vfat_kind { VFAT_FREE = 0, VFAT_META, VFAT_DATA };
 
@@ -68,14 +73,29 @@ struct vfat_slot {
     uint8_t data[DB_SECTOR_SIZE];
 };
 
+/* Where things are on the volume: ours as synthesized, or the host's after
+ * it reformatted the drive as FAT16 with another layout (the host's BPB is
+ * followed so it reads back what it wrote). */
+struct vfat_geom {
+    uint32_t fat_lba;      /* first FAT */
+    uint32_t fat_sectors;  /* per FAT */
+    uint32_t fat_count;
+    uint32_t root_lba;
+    uint32_t root_sectors;
+    uint32_t data_lba;
+    uint32_t spc;          /* sectors per cluster */
+    uint32_t clusters;
+    uint32_t sectors;      /* on the volume */
+};
+
 struct vfat {
     struct update *update;
+    struct vfat_geom g;
+    bool reformatted;       /* the host formatted the drive: nothing of ours is synthesized any more */
     uint32_t serial;        /* volume ID, from the board serial */
     uint32_t current_size;  /* app bytes behind CURRENT.UF2, 0: no file */
     uint32_t stamp;
     struct vfat_slot slot[VFAT_OVERLAY_SECTORS];
-    uint32_t file_count;
-    struct update_file files[VFAT_FILES_MAX];
     uint32_t subdir_count;
     uint16_t subdir[VFAT_SUBDIRS_MAX]; /* first clusters */
 };

@@ -2,20 +2,29 @@
  * The flash writer (see writer.h for the rules it keeps).
  *
  * One page is held in RAM at a time. Moving to another page flushes the held
- * one: its new double-words are programmed and read back. A page seen for the
- * first time in this update is erased; a page seen again is loaded from flash
- * so bytes programmed earlier are compared, not programmed twice.
+ * one: its complete new double-words are programmed and read back, its
+ * half-filled ones move to the partial table. A page seen for the first time
+ * in this update is erased; a page seen again is loaded from flash (and from
+ * the partial table) so bytes given earlier are compared, not programmed twice.
  */
 #include "writer.h"
 
 #include <string.h>
 
+#include "boot.h"
 #include "bootrec.h"
+#include "byteorder.h"
 #include "flash.h"
 
 #define WRITER_CHUNK 256u /* bytes read back per step to verify: a stack buffer, not a page */
 #define WRITER_DW_PER_PAGE (DB_PAGE_SIZE / DB_PROG_UNIT)
 #define WRITER_ERASED 0xFFu
+#define WRITER_DW_FULL ((uint8_t)((1u << DB_PROG_UNIT) - 1u)) /* every byte of a double-word */
+#define WRITER_VECTORS_BYTES 8u                               /* initial SP and reset handler */
+
+#if DB_PROG_UNIT != 8u
+#error "the partial table keeps one bit per byte of a double-word in a uint8_t"
+#endif
 
 static bool bit_get(const uint8_t *map, uint32_t i) { return (map[i / 8u] >> (i % 8u)) & 1u; }
 static void bit_set(uint8_t *map, uint32_t i) { map[i / 8u] |= (uint8_t)(1u << (i % 8u)); }
@@ -33,6 +42,34 @@ void writer_init(struct writer *w)
 {
     memset(w, 0, sizeof *w);
     w->status = DB_BUSY;
+}
+
+enum db_status writer_check_vectors(uint32_t sp, uint32_t pc, uint32_t size)
+{
+    uint32_t entry = pc & ~1u;
+    bool sp_in_ram = sp > DB_RAM_BASE && sp <= DB_RAM_END;
+    if ((pc & 1u) && entry >= DB_FLASH_BASE && entry < DB_APP_BASE && sp_in_ram)
+        return DB_ERR_ADDR_BOOT; /* linked for 0x08000000: it would run over the bootloader */
+    return boot_vectors_plausible(sp, pc, size) ? DB_BUSY : DB_ERR_VECTORS;
+}
+
+enum db_status writer_arm(struct writer *w, uint32_t sp, uint32_t pc)
+{
+    enum db_status s = writer_check_vectors(sp, pc, DB_APP_SIZE);
+    if (s == DB_BUSY)
+        w->armed = true;
+    return s;
+}
+
+enum db_status writer_check_range(uint32_t addr, uint32_t len)
+{
+    if (addr >= DB_FLASH_BASE && addr < DB_APP_BASE)
+        return DB_ERR_ADDR_BOOT;
+    if (addr < DB_FLASH_BASE || addr >= DB_APP_END)
+        return DB_ERR_ADDR_RANGE;
+    if (len > DB_APP_END - addr)
+        return DB_ERR_TOO_LARGE;
+    return DB_BUSY;
 }
 
 /* Compare flash at addr with expect; a read error is a verify failure too. */
@@ -55,13 +92,51 @@ static bool dw_all_erased(const uint8_t *p)
     return true;
 }
 
-/* Program the held page's new double-words, one flash_program per run of them, and verify. */
-static enum db_status flush(struct writer *w)
+/* Which bytes of double-word dw of the held page have a value. */
+static uint8_t dw_has(const struct writer *w, uint32_t dw)
+{
+    uint8_t has = 0;
+    for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
+        if (bit_get(w->buf_has, dw * DB_PROG_UNIT + b))
+            has |= (uint8_t)(1u << b);
+    return has;
+}
+
+static struct writer_partial *partial_find(struct writer *w, uint32_t addr)
+{
+    for (uint32_t i = 0; i < WRITER_PARTIAL_MAX; i++)
+        if (w->partial[i].addr == addr)
+            return &w->partial[i];
+    return NULL;
+}
+
+/* Park a half-filled double-word; false when the table is full (the caller programs it). */
+static bool partial_park(struct writer *w, uint32_t addr, const uint8_t *b, uint8_t has)
+{
+    struct writer_partial *p = partial_find(w, 0);
+    if (p == NULL)
+        return false;
+    p->addr = addr;
+    p->has = has;
+    memcpy(p->b, b, DB_PROG_UNIT);
+    return true;
+}
+
+/* Program the held page's new double-words, one flash_program per run of
+ * them, and verify. Half-filled ones are parked unless final (commit: the
+ * missing bytes stay 0xFF) or the table is full. */
+static enum db_status flush(struct writer *w, bool final)
 {
     if (w->buf_page == 0)
         return DB_BUSY;
     uint32_t dw = 0;
     while (dw < WRITER_DW_PER_PAGE) {
+        if (bit_get(w->buf_dirty, dw)) {
+            uint8_t has = dw_has(w, dw);
+            if (!final && has != WRITER_DW_FULL &&
+                partial_park(w, w->buf_page + dw * DB_PROG_UNIT, w->buf + dw * DB_PROG_UNIT, has))
+                w->buf_dirty[dw / 8u] &= (uint8_t)~(1u << (dw % 8u));
+        }
         if (!bit_get(w->buf_dirty, dw)) {
             dw++;
             continue;
@@ -83,10 +158,29 @@ static enum db_status flush(struct writer *w)
     return DB_BUSY;
 }
 
+/* Bring the page's parked double-words back into the page buffer. */
+static void partials_unpark(struct writer *w, uint32_t page)
+{
+    for (uint32_t i = 0; i < WRITER_PARTIAL_MAX; i++) {
+        struct writer_partial *p = &w->partial[i];
+        if (p->addr == 0 || page_of(p->addr) != page)
+            continue;
+        uint32_t off = p->addr - page;
+        for (uint32_t b = 0; b < DB_PROG_UNIT; b++) {
+            if (!(p->has & (1u << b)))
+                continue;
+            w->buf[off + b] = p->b[b];
+            bit_set(w->buf_has, off + b);
+        }
+        bit_set(w->buf_dirty, off / DB_PROG_UNIT);
+        p->addr = 0;
+    }
+}
+
 /* Make page the held one: erase it on first touch, else load what this update put there. */
 static enum db_status hold_page(struct writer *w, uint32_t page)
 {
-    enum db_status s = flush(w);
+    enum db_status s = flush(w, false);
     if (s != DB_BUSY)
         return s;
     w->buf_page = page;
@@ -110,17 +204,7 @@ static enum db_status hold_page(struct writer *w, uint32_t page)
         for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
             bit_set(w->buf_has, dw * DB_PROG_UNIT + b);
     }
-    return DB_BUSY;
-}
-
-static enum db_status check_range(uint32_t addr, uint32_t len)
-{
-    if (addr >= DB_FLASH_BASE && addr < DB_APP_BASE)
-        return DB_ERR_ADDR_BOOT;
-    if (addr < DB_FLASH_BASE || addr >= DB_APP_END)
-        return DB_ERR_ADDR_RANGE;
-    if (len > DB_APP_END - addr)
-        return DB_ERR_TOO_LARGE;
+    partials_unpark(w, page);
     return DB_BUSY;
 }
 
@@ -139,9 +223,11 @@ enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data
 {
     if (w->status != DB_BUSY || len == 0)
         return w->status;
-    enum db_status s = check_range(addr, len);
+    enum db_status s = writer_check_range(addr, len);
     if (s != DB_BUSY)
         return fail(w, s);
+    if (!w->armed)
+        return fail(w, DB_ERR_VECTORS); /* the erase rule: a stream wrote before it knew the table */
     if (!w->started && start(w) != DB_BUSY)
         return w->status;
     for (uint32_t i = 0; i < len; i++) {
@@ -164,6 +250,25 @@ enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data
     return DB_BUSY;
 }
 
+bool writer_same(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t a = addr + i;
+        uint8_t have = WRITER_ERASED;
+        const struct writer_partial *p = partial_find(w, a - a % DB_PROG_UNIT);
+        if (w->buf_page != 0 && page_of(a) == w->buf_page) {
+            have = w->buf[a - w->buf_page];
+        } else if (p != NULL && (p->has & (1u << (a % DB_PROG_UNIT)))) {
+            have = p->b[a % DB_PROG_UNIT];
+        } else if (w->started && flash_read(a, &have, 1) != FLASH_OK) {
+            return false;
+        }
+        if (have != data[i])
+            return false;
+    }
+    return true;
+}
+
 /* Pages inside the image that got no data still hold an older app: erase them to 0xFF. */
 static enum db_status erase_gaps(struct writer *w, uint32_t size)
 {
@@ -179,21 +284,43 @@ static enum db_status erase_gaps(struct writer *w, uint32_t size)
     return DB_BUSY;
 }
 
-enum db_status writer_commit(struct writer *w, uint32_t app_size, uint32_t format)
+/* Program every parked double-word as it is (missing bytes 0xFF). */
+static enum db_status flush_partials(struct writer *w)
+{
+    if (flush(w, true) != DB_BUSY)
+        return w->status;
+    for (uint32_t i = 0; i < WRITER_PARTIAL_MAX; i++) {
+        uint32_t addr = w->partial[i].addr;
+        if (addr == 0)
+            continue;
+        if (page_of(addr) != w->buf_page && hold_page(w, page_of(addr)) != DB_BUSY)
+            return w->status;
+        if (flush(w, true) != DB_BUSY)
+            return w->status;
+    }
+    return DB_BUSY;
+}
+
+enum db_status writer_commit(struct writer *w, uint32_t size, uint32_t format)
 {
     if (w->status != DB_BUSY)
         return w->status;
     if (!w->started)
         return fail(w, DB_ERR_INCOMPLETE);
-    if (flush(w) != DB_BUSY)
+    if (flush_partials(w) != DB_BUSY)
         return w->status;
-    uint32_t size = w->highest - DB_APP_BASE;
-    if (app_size > size)
-        size = app_size;
+    if (size == 0u)
+        size = w->highest - DB_APP_BASE;
     if (size > DB_APP_SIZE)
         return fail(w, DB_ERR_TOO_LARGE);
     if (erase_gaps(w, size) != DB_BUSY)
         return w->status;
+    uint8_t vec[WRITER_VECTORS_BYTES];
+    if (flash_read(DB_APP_BASE, vec, sizeof vec) != FLASH_OK)
+        return fail(w, DB_ERR_VERIFY);
+    enum db_status v = writer_check_vectors(le_get32(vec), le_get32(vec + 4), size);
+    if (v != DB_BUSY)
+        return fail(w, v); /* e.g. the reset handler lies past the image's end */
     struct bootrec rec;
     memset(&rec, 0, sizeof rec);
     rec.app_base = DB_APP_BASE;

@@ -1,14 +1,25 @@
 /*
- * The flash writer: turns (address, bytes) in any order into erased and
- * programmed flash, then verifies and commits.
+ * The flash writer, the one flash sink of every format: turns (address,
+ * bytes) in any order into erased and programmed flash, then verifies and
+ * commits.
+ *
+ * The erase rule, the same for every format, kept here where the erase
+ * happens: nothing is erased (and the boot record is not touched) before the
+ * writer was armed with the image's vector table, and it is armed only with
+ * one this board could start: initial SP word-aligned inside RAM, reset
+ * handler a Thumb address inside the app area past the table
+ * (writer_check_vectors). Streams hold their data until they know the table.
  *
  * - The boot record is invalidated before the first app page is erased.
  * - A page is erased when the first byte for it arrives, never twice in one
- *   update; programming is by double-word; bytes for a double-word may arrive
- *   in pieces (HEX records), they are collected in a page buffer and
- *   programmed when the buffer moves on or at commit (missing bytes 0xFF).
+ *   update; programming is by double-word.
+ * - Bytes for a double-word may arrive in pieces and out of order (HEX
+ *   records, UF2 payloads that are not a multiple of 8): a half-filled
+ *   double-word is never programmed while the page moves on; it waits in a
+ *   small table until its other bytes come or the commit (then 0xFF fills it).
  * - Nothing outside [DB_APP_BASE, DB_APP_END) is ever erased or programmed.
- * - Commit: flush, read back and compare, CRC-32 the image, write the record.
+ * - Commit: flush, read back and compare, check the vector table against the
+ *   final size, CRC-32 the image, write the record.
  * Owner: flash/boot.
  */
 #ifndef DB_WRITER_H
@@ -23,6 +34,18 @@
 #define WRITER_PAGE_BITMAP_BYTES ((DB_APP_PAGES + 7u) / 8u) /* one bit per app page: erased in this update */
 #define WRITER_BYTE_MAP_BYTES (DB_PAGE_SIZE / 8u)                 /* one bit per byte of the page buffer */
 #define WRITER_DW_MAP_BYTES (DB_PAGE_SIZE / DB_PROG_UNIT / 8u)    /* one bit per double-word of the page buffer */
+/* Half-filled double-words waiting for their other bytes. In file order a
+ * piece boundary is completed inside the held page; out of order each UF2
+ * block or HEX section edge leaves at most two. 64 covers a whole pending
+ * buffer's worth of 476-byte blocks replayed in any order; beyond it the
+ * oldest is programmed 0xFF-filled (a later byte for it is then an overlap). */
+#define WRITER_PARTIAL_MAX 64u
+
+struct writer_partial {
+    uint32_t addr;                /* double-word address; 0: free */
+    uint8_t has;                  /* bit per byte received */
+    uint8_t b[DB_PROG_UNIT];
+};
 
 struct writer {
     uint8_t erased[WRITER_PAGE_BITMAP_BYTES];
@@ -30,12 +53,14 @@ struct writer {
     uint8_t buf[DB_PAGE_SIZE];       /* the page as it will be: bytes received, 0xFF elsewhere */
     uint8_t buf_has[WRITER_BYTE_MAP_BYTES];  /* byte has a value in this update (received, or already programmed) */
     uint8_t buf_dirty[WRITER_DW_MAP_BYTES];  /* double-word has bytes not yet programmed */
+    struct writer_partial partial[WRITER_PARTIAL_MAX];
     uint32_t highest;                /* one past the highest address written */
     uint32_t erase_count;            /* statistics for tests and the note */
     uint32_t program_count;          /* double-words programmed (all-0xFF ones are skipped) */
     uint32_t seq;                    /* the record's seq at commit: previous + 1 */
     uint32_t app_size;               /* after DB_DONE: what the record says */
     uint32_t app_crc;
+    bool armed;                      /* a startable vector table is known: erasing is allowed */
     bool started;                    /* boot record invalidated */
     enum db_status status;           /* first error, sticky; DB_BUSY while fine, DB_DONE after commit */
 };
@@ -43,29 +68,45 @@ struct writer {
 void writer_init(struct writer *w);
 
 /*
+ * The erase rule's test, without side effects: DB_BUSY when (sp, pc) is a
+ * vector table this board could start for an image of at most size bytes,
+ * DB_ERR_ADDR_BOOT for an image linked for the bootloader's place, else
+ * DB_ERR_VECTORS.
+ */
+enum db_status writer_check_vectors(uint32_t sp, uint32_t pc, uint32_t size);
+
+/* Arm the writer with the image's vector table (see the erase rule above);
+ * returns writer_check_vectors' verdict for DB_APP_SIZE, armed if DB_BUSY. */
+enum db_status writer_arm(struct writer *w, uint32_t sp, uint32_t pc);
+
+/* The range test writer_write applies, without side effects: DB_BUSY if
+ * [addr, addr + len) may be written, else the refusal. */
+enum db_status writer_check_range(uint32_t addr, uint32_t len);
+
+/*
  * Accept bytes for [addr, addr + len). The range is checked before anything
- * is erased: data below DB_APP_BASE gives DB_ERR_ADDR_BOOT, data starting at
- * or past DB_APP_END (or below flash) DB_ERR_ADDR_RANGE, data starting inside
- * the app area and running past its end DB_ERR_TOO_LARGE; none of them touch
- * flash if they come first. The first accepted write erases the boot record.
- * A byte given twice must have the same value (else DB_ERR_OVERLAP); a
- * double-word completed across two visits of its page is refused the same way,
- * because its missing bytes were programmed as 0xFF at the first visit.
- * Known gap: a double-word given as all 0xFF stays erased in flash, so after
- * its page was flushed a later different value for it is not seen as overlap
- * (catching it would need a bit per double-word of the whole app area, 32 KB).
+ * is erased (writer_check_range). Writing before writer_arm is a bug of the
+ * caller's and gives DB_ERR_VECTORS without touching flash. The first
+ * accepted write erases the boot record. A byte given twice must have the
+ * same value (else DB_ERR_OVERLAP).
  * Returns DB_BUSY while all is well, else the sticky error.
  */
 enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t len);
 
+/* Do the bytes at [addr, addr + len) already hold exactly data (in RAM or
+ * flash)? For a repeat of data written before: any difference, a byte that
+ * is still erased included, is a conflict. */
+bool writer_same(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t len);
+
 /*
  * Flush, erase the pages inside the image that got no data (they read 0xFF,
- * not an older app), CRC-32 [DB_APP_BASE, DB_APP_BASE + size) as read back,
- * write the boot record and read it back. size is app_size, or one past the
- * highest byte written if that is more (app_size 0: exactly the data).
- * format is an enum bootrec_format. DB_DONE on success; DB_ERR_INCOMPLETE if
- * no data came.
+ * not an older app), check the vector table in flash against the image size,
+ * CRC-32 [DB_APP_BASE, DB_APP_BASE + size) as read back, write the boot
+ * record and read it back. size: the image's exact length (BIN: the file's
+ * size; bytes programmed past it are not part of the image), or 0 for one
+ * past the highest byte written. format is an enum bootrec_format. DB_DONE
+ * on success; DB_ERR_INCOMPLETE if no data came.
  */
-enum db_status writer_commit(struct writer *w, uint32_t app_size, uint32_t format);
+enum db_status writer_commit(struct writer *w, uint32_t size, uint32_t format);
 
 #endif

@@ -38,11 +38,22 @@ static inline void testlib_make_image(uint8_t *img, uint32_t size, uint32_t salt
     }
 }
 
+/* Arm the writer with img's vector table (the erase rule: writer.h), as a stream does once it has it. */
+static inline enum db_status testlib_arm(struct writer *w, const uint8_t *img)
+{
+    uint32_t sp, pc;
+    memcpy(&sp, img, 4);
+    memcpy(&pc, img + 4, 4);
+    return writer_arm(w, sp, pc);
+}
+
 /* Write img in order in pieces of chunk bytes, then commit. Returns the commit status. */
 static inline enum db_status testlib_update(const uint8_t *img, uint32_t size, uint32_t chunk, uint32_t format)
 {
     static struct writer w; /* 4 KB+ of buffers: not on the test's stack */
     writer_init(&w);
+    if (size >= 8u)
+        (void)testlib_arm(&w, img);
     for (uint32_t off = 0; off < size; off += chunk) {
         uint32_t n = size - off < chunk ? size - off : chunk;
         enum db_status s = writer_write(&w, DB_APP_BASE + off, img + off, n);

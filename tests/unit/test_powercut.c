@@ -70,6 +70,7 @@ static void plan(enum delivery how, uint32_t size)
 static enum db_status run_update(uint32_t size)
 {
     writer_init(&w);
+    (void)testlib_arm(&w, new_img);
     for (uint32_t i = 0; i < piece_count; i++) {
         enum db_status s = writer_write(&w, DB_APP_BASE + piece_off[i], new_img + piece_off[i], piece_len[i]);
         if (s != DB_BUSY)
