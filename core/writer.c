@@ -129,14 +129,15 @@ static enum db_status flush(struct writer *w, bool final)
 {
     if (w->buf_page == 0)
         return DB_BUSY;
+    for (uint32_t dw = 0; dw < WRITER_DW_PER_PAGE && !final; dw++) {
+        if (!bit_get(w->buf_dirty, dw))
+            continue;
+        uint8_t has = dw_has(w, dw);
+        if (has != WRITER_DW_FULL && partial_park(w, w->buf_page + dw * DB_PROG_UNIT, w->buf + dw * DB_PROG_UNIT, has))
+            w->buf_dirty[dw / 8u] &= (uint8_t)~(1u << (dw % 8u));
+    }
     uint32_t dw = 0;
     while (dw < WRITER_DW_PER_PAGE) {
-        if (bit_get(w->buf_dirty, dw)) {
-            uint8_t has = dw_has(w, dw);
-            if (!final && has != WRITER_DW_FULL &&
-                partial_park(w, w->buf_page + dw * DB_PROG_UNIT, w->buf + dw * DB_PROG_UNIT, has))
-                w->buf_dirty[dw / 8u] &= (uint8_t)~(1u << (dw % 8u));
-        }
         if (!bit_get(w->buf_dirty, dw)) {
             dw++;
             continue;

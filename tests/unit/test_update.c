@@ -13,6 +13,7 @@
 #include "bootrec.h"
 #include "crc32.h"
 #include "flash_model.h"
+#include "flash_testlib.h"
 #include "uf2.h"
 #include "update.h"
 #include "vfat.h"
@@ -87,8 +88,16 @@ static uint32_t make_hex(uint32_t size)
 
 static uint32_t cluster_lba(uint32_t c) { return VFAT_DATA_LBA + (c - 2u) * VFAT_SECTORS_PER_CLUSTER; }
 
+static uint32_t host_file_entry(const char name[11], uint32_t size, uint32_t c, uint32_t slot);
+
 /* Directory entry and FAT chain as Windows writes them before the data. */
 static uint32_t host_file_at(const char name[11], uint32_t size, uint32_t c)
+{
+    return host_file_entry(name, size, c, 4u);
+}
+
+/* The same in root directory entry slot (16 per sector). */
+static uint32_t host_file_entry(const char name[11], uint32_t size, uint32_t c, uint32_t slot)
 {
     uint8_t d[DB_SECTOR_SIZE];
     uint32_t n = (size + VFAT_CLUSTER_BYTES - 1u) / VFAT_CLUSTER_BYTES;
@@ -97,14 +106,15 @@ static uint32_t host_file_at(const char name[11], uint32_t size, uint32_t c)
         put16(d + 2u * (k % 256u), (k + 1u == c + n) ? 0xFFFFu : k + 1u);
         vfat_write(&v, VFAT_FAT1_LBA + k / 256u, d);
     }
-    vfat_read(&v, VFAT_ROOT_LBA, d);
-    uint8_t *e = d + 32u * 4u;
+    uint32_t root = VFAT_ROOT_LBA + slot / 16u;
+    vfat_read(&v, root, d);
+    uint8_t *e = d + 32u * (slot % 16u);
     memset(e, 0, 32);
     memcpy(e, name, 11);
     e[11] = 0x20;
     put16(e + 26, c);
     put32(e + 28, size);
-    vfat_write(&v, VFAT_ROOT_LBA, d);
+    vfat_write(&v, root, d);
     return cluster_lba(c);
 }
 
@@ -349,6 +359,356 @@ static void a_bin_that_lost_a_sector_before_its_start_is_refused_before_erasing(
     assert_int_equal(st.erases, 0);
 }
 
+/* ---- host behaviours of issue 8: never DB_DONE for a wrong image, never erase for what is not firmware ---- */
+
+static uint32_t erases(void)
+{
+    struct flash_model_stats st;
+    flash_model_stats(&st);
+    return st.erases;
+}
+
+static void settle(void) { (void)update_tick(&u, UPDATE_BIN_SETTLE_MS, false); }
+
+static void bin_written_by_a_host_that_syncs_as_it_goes_commits_the_whole_file(void **state)
+{
+    (void)state;
+    const uint32_t size = 300u * 1024u, step = 128u * 1024u;
+    make_image(IMAGE_MAX); /* 64 KB pattern, repeated below */
+    static uint8_t big[300u * 1024u];
+    for (uint32_t i = 0; i < size; i++)
+        big[i] = image[i % IMAGE_MAX];
+    memcpy(image, big, IMAGE_MAX);
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t done = 0; done < size;) {
+        uint32_t n = (size - done < step) ? size - done : step;
+        for (uint32_t i = done / DB_SECTOR_SIZE; i < (done + n + DB_SECTOR_SIZE - 1u) / DB_SECTOR_SIZE; i++)
+            write_file_sector(lba, big, done + n, i);
+        done += n;
+        (void)host_file("APP     BIN", done); /* FAT and entry with the size so far */
+        (void)update_tick(&u, 20u, true);
+        if (done < size)
+            assert_int_equal(update_status(&u), DB_BUSY); /* never the first size */
+    }
+    settle();
+    struct bootrec r;
+    assert_int_equal(update_status(&u), DB_DONE);
+    assert_true(bootrec_read(&r));
+    assert_int_equal(r.app_size, size);
+    assert_int_equal(r.app_crc, crc32_update(0, big, size));
+}
+
+static void uf2_block_repeated_with_other_data_is_a_conflict(void **state)
+{
+    (void)state;
+    make_image(2048);
+    uint32_t lba = host_file("APP     UF2", 8u * 512u);
+    for (uint32_t i = 0; i < 4u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, lba + i, sec);
+    }
+    image[2u * 256u + 7u] ^= 0x40u; /* block 2 again, one byte differs */
+    uf2_sector_for(sec, 2, 8);
+    vfat_write(&v, lba + 4u, sec);
+    assert_int_equal(update_status(&u), DB_ERR_UF2_CONFLICT);
+}
+
+static void uf2_block_repeated_over_an_erased_double_word_is_a_conflict(void **state)
+{
+    (void)state;
+    make_image(2048);
+    memset(image + 256u, 0xFF, 256u); /* block 1 all erased bytes */
+    uint32_t lba = host_file("APP     UF2", 8u * 512u);
+    for (uint32_t i = 0; i < 4u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, lba + i, sec);
+    }
+    memset(image + 256u, 0x00, 256u); /* another file's block 1 */
+    uf2_sector_for(sec, 1, 8);
+    vfat_write(&v, lba + 4u, sec);
+    assert_int_equal(update_status(&u), DB_ERR_UF2_CONFLICT);
+}
+
+static void two_uf2_files_interleaved_data_first_never_commit_a_mix(void **state)
+{
+    (void)state;
+    static uint8_t a[2048], b[2048];
+    make_image(2048);
+    memcpy(a, image, sizeof a);
+    for (uint32_t i = 8; i < sizeof b; i++)
+        image[i] = (uint8_t)(image[i] ^ 0x5Au);
+    memcpy(b, image, sizeof b);
+    /* A in clusters 5, B in cluster 6; the host writes A's even blocks and B's odd ones first */
+    for (uint32_t i = 0; i < 8u; i++) {
+        memcpy(image, (i % 2u) ? b : a, sizeof a);
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, ((i % 2u) ? cluster_lba(6) : cluster_lba(5)) + i, sec);
+    }
+    (void)host_file_entry("A       UF2", 8u * 512u, 5, 4);
+    (void)host_file_entry("B       UF2", 8u * 512u, 6, 5);
+    (void)update_eject(&u), (void)0;
+    assert_int_not_equal(update_status(&u), DB_DONE);
+    assert_int_equal(update_status(&u), DB_ERR_UF2_CONFLICT);
+}
+
+static void uf2_last_block_numbered_num_blocks_is_refused(void **state)
+{
+    (void)state;
+    make_image(2048);
+    uint32_t lba = host_file("APP     UF2", 9u * 512u);
+    for (uint32_t i = 0; i < 8u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, lba + i, sec);
+    }
+    uf2_sector_for(sec, 7, 8);
+    sec[20] = 8; /* blockNo == numBlocks */
+    vfat_write(&v, lba + 8u, sec);
+    update_eject(&u);
+    assert_int_equal(update_status(&u), DB_ERR_UF2_BLOCK);
+}
+
+static void uf2_linked_for_the_bootloader_is_refused_before_erasing(void **state)
+{
+    (void)state;
+    const struct { uint32_t sp, pc; enum db_status want; } bad[] = {
+        {0x20010000u, DB_FLASH_BASE + 0x1C1u, DB_ERR_ADDR_BOOT}, /* linked for 0x08000000 */
+        {0u, DB_APP_BASE + 0x41u, DB_ERR_VECTORS},                /* SP = 0 */
+    };
+    for (uint32_t k = 0; k < 2u; k++) {
+        flash_model_open_ram();
+        memset(&report, 0, sizeof report);
+        update_init(&u, &report);
+        vfat_init(&v, &u);
+        make_image(2048);
+        put32(image, bad[k].sp);
+        put32(image + 4, bad[k].pc);
+        uint32_t lba = host_file("APP     UF2", 8u * 512u);
+        for (uint32_t i = 8; i > 0; i--) { /* the vector table last */
+            uf2_sector_for(sec, i - 1u, 8);
+            vfat_write(&v, lba + i - 1u, sec);
+        }
+        assert_int_equal(update_status(&u), bad[k].want);
+        assert_int_equal(erases(), 0);
+    }
+}
+
+static void hex_with_a_zero_stack_pointer_is_refused_before_erasing(void **state)
+{
+    (void)state;
+    make_image(4000);
+    put32(image, 0u);
+    uint32_t len = make_hex(4000);
+    uint32_t lba = host_file("APP     HEX", len);
+    for (uint32_t i = 0; i < (len + 511u) / 512u; i++)
+        write_file_sector(lba, text, len, i);
+    assert_int_equal(update_status(&u), DB_ERR_VECTORS);
+    assert_int_equal(erases(), 0);
+}
+
+static void bin_whose_reset_handler_lies_past_its_end_is_refused_before_erasing(void **state)
+{
+    (void)state;
+    make_image(3000);
+    put32(image + 4, (DB_APP_BASE + 0x4001u));
+    uint32_t lba = host_file("APP     BIN", 3000);
+    for (uint32_t i = 0; i < 6u; i++)
+        write_file_sector(lba, image, 3000, i);
+    settle();
+    assert_int_equal(update_status(&u), DB_ERR_VECTORS);
+    assert_int_equal(erases(), 0);
+}
+
+static void uf2_with_payloads_not_a_multiple_of_8_in_any_order_is_exact(void **state)
+{
+    (void)state;
+    const uint32_t payloads[] = {476u, 252u, 4u};
+    for (uint32_t k = 0; k < 3u; k++) {
+        flash_model_open_ram();
+        memset(&report, 0, sizeof report);
+        update_init(&u, &report);
+        vfat_init(&v, &u);
+        uint32_t pl = payloads[k], n = 20u, size = pl * n;
+        make_image(size);
+        uint32_t lba = host_file("APP     UF2", n * 512u);
+        static const uint8_t order[20] = {7, 19, 3, 0, 11, 15, 1, 18, 5, 9, 13, 2, 17, 6, 10, 14, 4, 16, 8, 12};
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t no = order[j];
+            struct uf2_block blk = {
+                .flags = UF2_FLAG_FAMILY_ID, .target_addr = DB_APP_BASE + no * pl, .payload_size = pl,
+                .block_no = no, .num_blocks = n, .family_or_size = DB_UF2_FAMILY, .payload = image + no * pl,
+            };
+            uf2_encode(sec, &blk);
+            vfat_write(&v, lba + no, sec);
+        }
+        assert_app(size);
+        assert_true(testlib_flash_holds(image, size));
+    }
+}
+
+static void hex_with_the_high_section_first_is_exact(void **state)
+{
+    (void)state;
+    make_image(6000);
+    /* two abutting sections, the upper one (from 3004, not 8-aligned) first */
+    uint32_t n = 0;
+    uint8_t rec[4 + 16];
+    const uint8_t ext[6] = {2, 0, 0, 4, 0x08, 0x00};
+    n = hex_record(n, ext, 2);
+    const uint32_t cut = 3004u;
+    for (int part = 1; part >= 0; part--) {
+        uint32_t from = part ? cut : 0u, to = part ? 6000u : cut;
+        for (uint32_t off = from; off < to; off += 16u) {
+            uint32_t addr = DB_APP_BASE + off, len = (to - off < 16u) ? to - off : 16u;
+            rec[0] = (uint8_t)len, rec[1] = (uint8_t)(addr >> 8), rec[2] = (uint8_t)addr, rec[3] = 0;
+            memcpy(rec + 4, image + off, len);
+            n = hex_record(n, rec, len);
+        }
+    }
+    const uint8_t end_rec[4] = {0, 0, 0, 1};
+    n = hex_record(n, end_rec, 0);
+    uint32_t lba = host_file("APP     HEX", n);
+    for (uint32_t i = 0; i < (n + 511u) / 512u; i++)
+        write_file_sector(lba, text, n, i);
+    assert_app(6000);
+}
+
+static void hex_opening_with_a_start_address_record_data_first_is_exact(void **state)
+{
+    (void)state;
+    make_image(3000);
+    uint32_t body = make_hex(3000);
+    /* a 05 record (start linear address) in front, as some linkers write it */
+    static uint8_t copy[HEX_TEXT_MAX];
+    memcpy(copy, text, body);
+    const uint8_t start[8] = {4, 0, 0, 5, 0x08, 0x00, 0x80, 0x41};
+    uint32_t n = hex_record(0, start, 4);
+    memcpy(text + n, copy, body);
+    n += body;
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t i = 0; i < (n + 511u) / 512u; i++)
+        write_file_sector(lba, text, n, i);
+    assert_int_equal(host_file("APP     HEX", n), lba);
+    assert_app(3000);
+}
+
+static void elf_written_data_first_erases_nothing_and_says_elf(void **state)
+{
+    (void)state;
+    make_image(8192);
+    /* An ELF: header in the first cluster, the app's vector table at a
+     * cluster boundary inside the file (sections are page aligned). */
+    static uint8_t elf[16384];
+    memset(elf, 0, sizeof elf);
+    memcpy(elf, "\x7f" "ELF\x01\x01\x01", 7);
+    memcpy(elf + 8192, image, 8192);
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t i = 0; i < 32u; i++)
+        write_file_sector(lba, elf, sizeof elf, i);
+    (void)update_tick(&u, UPDATE_META_WAIT_MS / 2u, false);
+    assert_int_equal(host_file("BLINKY  ELF", sizeof elf), lba);
+    assert_int_equal(erases(), 0);
+    assert_int_equal(update_status(&u), DB_ERR_ELF);
+    assert_string_equal(update_file_name(&u), "BLINKY.ELF");
+}
+
+static void zip_says_extract_it(void **state)
+{
+    (void)state;
+    static uint8_t zip[2048];
+    memset(zip, 0x33, sizeof zip);
+    memcpy(zip, "PK\x03\x04", 4);
+    uint32_t lba = host_file("APP     ZIP", sizeof zip);
+    for (uint32_t i = 0; i < 4u; i++)
+        write_file_sector(lba, zip, sizeof zip, i);
+    assert_int_equal(update_status(&u), DB_ERR_ZIP);
+    assert_int_equal(erases(), 0);
+}
+
+static void a_large_file_that_is_not_firmware_written_data_first_says_so(void **state)
+{
+    (void)state;
+    static uint8_t junk[200u * 1024u];
+    for (uint32_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(i * 7u + 3u);
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t i = 0; i < sizeof junk / 512u; i++)
+        write_file_sector(lba, junk, sizeof junk, i);
+    assert_int_equal(host_file("NOTES   TXT", sizeof junk), lba);
+    assert_int_equal(update_status(&u), DB_ERR_NOT_FIRMWARE);
+    assert_int_equal(erases(), 0);
+    assert_false(update_tick(&u, 5000u, false)); /* no attempt: no reset */
+}
+
+static void bin_in_a_root_holding_more_than_16_files_commits(void **state)
+{
+    (void)state;
+    memset(sec, 0x44, sizeof sec);
+    for (uint32_t k = 0; k < 40u; k++) {
+        char name[12];
+        snprintf(name, sizeof name, "JUNK%04uTXT", (unsigned)k);
+        uint32_t l = host_file_entry(name, 100u, 10u + k, 4u + k);
+        vfat_write(&v, l, sec);
+    }
+    make_image(5000);
+    uint32_t lba = host_file_entry("APP     BIN", 5000, 100, 60);
+    for (uint32_t i = 0; i < 10u; i++)
+        write_file_sector(lba, image, 5000, i);
+    assert_app(5000);
+}
+
+static void bin_written_over_current_uf2_keeping_its_name_commits(void **state)
+{
+    (void)state;
+    make_image(5000);
+    assert_int_equal(testlib_update(image, 5000, 256, BOOTREC_FMT_UF2), DB_DONE); /* an app: CURRENT.UF2 shows */
+    update_init(&u, &report);
+    vfat_init(&v, &u);
+    make_image(6000);
+    image[100] ^= 1u;
+    /* the host truncates CURRENT.UF2 and rewrites it in place (cluster 5) with the BIN */
+    uint32_t lba = host_file_entry("CURRENT UF2", 6000, 5, 4);
+    for (uint32_t i = 0; i < 12u; i++)
+        write_file_sector(lba, image, 6000, i);
+    assert_app(6000);
+}
+
+static void status_txt_keeps_its_size_while_the_text_changes(void **state)
+{
+    (void)state;
+    uint8_t d[DB_SECTOR_SIZE];
+    vfat_read(&v, VFAT_ROOT_LBA, d);
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < 16u; i++)
+        if (memcmp(d + 32u * i, "STATUS  TXT", 11) == 0)
+            size = (uint32_t)d[32u * i + 28u] | (uint32_t)d[32u * i + 29u] << 8;
+    assert_int_equal(size, VFAT_STATUS_FILE_BYTES);
+    make_image(2048);
+    uint32_t lba = host_file("APP     UF2", 8u * 512u);
+    for (uint32_t i = 0; i < 8u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, lba + i, sec);
+    }
+    assert_int_equal(update_status(&u), DB_DONE);
+    vfat_read(&v, VFAT_DATA_LBA + 2u * VFAT_SECTORS_PER_CLUSTER, d); /* STATUS.TXT's cluster */
+    assert_memory_equal(d + VFAT_STATUS_FILE_BYTES - 2u, "\r\n", 2);
+    assert_non_null(strstr((const char *)d, "App: 0x08008000 2048 bytes"));
+}
+
+static void uf2_written_to_the_raw_device_commits_after_the_host_is_quiet(void **state)
+{
+    (void)state;
+    make_image(2048);
+    for (uint32_t i = 0; i < 8u; i++) {
+        uf2_sector_for(sec, i, 8);
+        vfat_write(&v, cluster_lba(5) + i, sec); /* dd: no FAT, no directory */
+    }
+    assert_int_equal(update_status(&u), DB_BUSY); /* an entry may still come (macOS holds them ~25 s) */
+    assert_false(update_tick(&u, UPDATE_META_WAIT_MS - 1000u, false));
+    assert_int_equal(update_status(&u), DB_BUSY);
+    (void)update_tick(&u, 1000u, false);
+    assert_app(2048);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +724,24 @@ int main(void)
         cmocka_unit_test_setup(a_junk_sector_before_a_bin_does_not_disturb_it, setup),
         cmocka_unit_test_setup(junk_dropped_around_a_bin_does_not_refuse_it, setup),
         cmocka_unit_test_setup(a_bin_that_lost_a_sector_before_its_start_is_refused_before_erasing, setup),
+        cmocka_unit_test_setup(bin_written_by_a_host_that_syncs_as_it_goes_commits_the_whole_file, setup),
+        cmocka_unit_test_setup(uf2_block_repeated_with_other_data_is_a_conflict, setup),
+        cmocka_unit_test_setup(uf2_block_repeated_over_an_erased_double_word_is_a_conflict, setup),
+        cmocka_unit_test_setup(two_uf2_files_interleaved_data_first_never_commit_a_mix, setup),
+        cmocka_unit_test_setup(uf2_last_block_numbered_num_blocks_is_refused, setup),
+        cmocka_unit_test_setup(uf2_linked_for_the_bootloader_is_refused_before_erasing, setup),
+        cmocka_unit_test_setup(hex_with_a_zero_stack_pointer_is_refused_before_erasing, setup),
+        cmocka_unit_test_setup(bin_whose_reset_handler_lies_past_its_end_is_refused_before_erasing, setup),
+        cmocka_unit_test_setup(uf2_with_payloads_not_a_multiple_of_8_in_any_order_is_exact, setup),
+        cmocka_unit_test_setup(hex_with_the_high_section_first_is_exact, setup),
+        cmocka_unit_test_setup(hex_opening_with_a_start_address_record_data_first_is_exact, setup),
+        cmocka_unit_test_setup(elf_written_data_first_erases_nothing_and_says_elf, setup),
+        cmocka_unit_test_setup(zip_says_extract_it, setup),
+        cmocka_unit_test_setup(a_large_file_that_is_not_firmware_written_data_first_says_so, setup),
+        cmocka_unit_test_setup(bin_in_a_root_holding_more_than_16_files_commits, setup),
+        cmocka_unit_test_setup(bin_written_over_current_uf2_keeping_its_name_commits, setup),
+        cmocka_unit_test_setup(status_txt_keeps_its_size_while_the_text_changes, setup),
+        cmocka_unit_test_setup(uf2_written_to_the_raw_device_commits_after_the_host_is_quiet, setup),
     };
     printf("update engine on %s\n", board.model); /* also links the board file before core */
     return cmocka_run_group_tests(tests, NULL, NULL);

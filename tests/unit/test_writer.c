@@ -269,9 +269,45 @@ static void update_costs_are_one_erase_per_page_and_one_program_per_double_word(
     }
 }
 
+/* Pieces that split double-words, alternating between two pages: each switch
+ * leaves a half-filled double-word behind, which must wait (not be
+ * programmed 0xFF-filled) until its other bytes come. */
+static void split_double_words_across_page_switches_give_the_exact_image(void **state)
+{
+    (void)state;
+    const uint32_t size = 3u * DB_PAGE_SIZE, piece = 13u, half = size / 2u;
+    testlib_make_image(img, size, 9);
+    writer_init(&w);
+    assert_int_equal(testlib_arm(&w, img), DB_BUSY);
+    for (uint32_t off = 0; off < half; off += piece) {
+        uint32_t n = half - off < piece ? half - off : piece;
+        assert_int_equal(writer_write(&w, DB_APP_BASE + off, img + off, n), DB_BUSY);
+        assert_int_equal(writer_write(&w, DB_APP_BASE + half + off, img + half + off, n), DB_BUSY);
+    }
+    assert_int_equal(writer_commit(&w, size, BOOTREC_FMT_HEX), DB_DONE);
+    assert_committed(img, size);
+}
+
+static void nothing_is_erased_before_the_writer_is_armed(void **state)
+{
+    (void)state;
+    commit_old_app();
+    testlib_make_image(img, DB_PAGE_SIZE, 10);
+    writer_init(&w);
+    assert_int_equal(writer_write(&w, DB_APP_BASE + 512u, img + 512u, 256u), DB_ERR_VECTORS);
+    assert_int_equal(testlib_stats().ops, 0);
+    assert_committed(old_img, sizeof old_img);
+    uint32_t sp = 0x20010000u, boot_pc = (DB_FLASH_BASE + 0x201u);
+    assert_int_equal(writer_arm(&w, sp, boot_pc), DB_ERR_ADDR_BOOT);
+    assert_int_equal(writer_arm(&w, 0u, DB_APP_BASE + 0x201u), DB_ERR_VECTORS);
+    assert_false(w.armed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(split_double_words_across_page_switches_give_the_exact_image, setup_ram),
+        cmocka_unit_test_setup(nothing_is_erased_before_the_writer_is_armed, setup_ram),
         cmocka_unit_test_setup(hex_sized_pieces_give_the_exact_image, setup_ram),
         cmocka_unit_test_setup(odd_sizes_and_odd_pieces_give_the_exact_image_and_erased_tail, setup_ram),
         cmocka_unit_test_setup(shuffled_blocks_erase_each_page_exactly_once, setup_ram),
