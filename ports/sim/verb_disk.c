@@ -90,6 +90,7 @@ struct replay_opts {
     uint32_t pause_ms; /* idle time after each step */
     bool no_eject;
     const char *readback;
+    const char *log; /* one line per sector written: "STEP LBA" */
     char **images;
     int image_count;
 };
@@ -292,7 +293,7 @@ static void print_status(const char *when)
 static int replay_usage(void)
 {
     fprintf(stderr, "usage: replay IMG0 IMG1 [IMG2 ...] [--order asc|desc|meta-last|random:SEED] [--writeback]\n"
-                    "              [--pause-ms N] [--no-eject] [--readback FILE]\n");
+                    "              [--pause-ms N] [--no-eject] [--readback FILE] [--log FILE]\n");
     return 2;
 }
 
@@ -313,6 +314,8 @@ static int parse_replay_args(int argc, char **argv, struct replay_opts *o)
             o->pause_ms = (uint32_t)strtoul(argv[++i], NULL, 0);
         } else if (strcmp(a, "--readback") == 0 && has_value) {
             o->readback = argv[++i];
+        } else if (strcmp(a, "--log") == 0 && has_value) {
+            o->log = argv[++i];
         } else if (strcmp(a, "--writeback") == 0) {
             o->writeback = true;
         } else if (strcmp(a, "--no-eject") == 0) {
@@ -352,6 +355,13 @@ int sim_verb_replay(int argc, char **argv)
             return 2;
         }
     }
+    FILE *log = NULL;
+    if (o.log != NULL && (log = fopen(o.log, "w")) == NULL) {
+        perror(o.log);
+        free(old);
+        free(o.images);
+        return 2;
+    }
     uint32_t *lbas = malloc(n * sizeof *lbas);
     bool reset = false;
     int rc = 0;
@@ -368,17 +378,24 @@ int sim_verb_replay(int argc, char **argv)
             printf("replay: step %d: writing %u sectors\n", step, (unsigned)count);
         for (uint32_t i = 0; i < count && !reset; i++) {
             simdev_write(lbas[i], new + (size_t)lbas[i] * DB_SECTOR_SIZE);
+            if (log != NULL)
+                fprintf(log, "%d %u\n", step, (unsigned)lbas[i]);
             reset = simdev_tick(0, true);
             if (reset && (i + 1 < count || step + 1 < o.image_count))
                 printf("replay: the device reset in step %d after %u of %u sectors; the host stops writing\n",
                        step, (unsigned)(i + 1), (unsigned)count);
         }
-        if (!reset && o.pause_ms > 0)
+        if (!reset && o.pause_ms > 0) {
             reset = host_idle(o.pause_ms, &clock_ms);
+            if (reset && step + 1 < o.image_count)
+                printf("replay: the device reset in the pause after step %d; the host stops writing\n", step);
+        }
         free(old);
         old = new;
         new = NULL;
     }
+    if (log != NULL && fclose(log) != 0)
+        rc = 2;
     if (rc == 0 && o.readback != NULL && write_readback(o.readback) != 0)
         rc = 2;
     if (rc != 0) {
