@@ -16,6 +16,10 @@
  *   been written (the sectors of either file that carry its vector table);
  * - no flash rule broken.
  *
+ * Junk never lands on a sector holding a file's bytes (slack and free
+ * clusters only): a host that overwrote the file would make neither image
+ * the right answer.
+ *
  * Input: 4 header bytes (formats of A and B, layout, sizes), then ops of
  * 1-3 bytes; the harness then finishes the copy (remaining sectors, then the
  * metadata) unless the input asks it not to, and ejects or idles.
@@ -253,6 +257,15 @@ static void place(struct hfile **list, uint32_t count, uint32_t layout)
             list[i]->lba[s] = hostfat_cluster_lba(&geo, list[i]->cluster[s / spc]) + s % spc;
 }
 
+/* A sector that holds bytes of the file (not only the slack after its end). */
+static bool holds_file_bytes(const struct hfile *f, uint32_t lba)
+{
+    for (uint32_t s = 0; s * DB_SECTOR_SIZE < f->size; s++)
+        if (f->lba[s] == lba)
+            return true;
+    return false;
+}
+
 static void add_entry(uint8_t *img, const struct hfile *f)
 {
     for (uint32_t i = 0; i < f->nclusters; i++)
@@ -463,8 +476,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             pos += (op & 16u) ? DB_SECTOR_SIZE : 0u;
             junk[3] = 0xFFu;
             uint32_t first = a->lba[0] < b->lba[0] ? a->lba[0] : b->lba[0];
-            note("junk@%u ", (unsigned)(first + (uint32_t)arg % JUNK_SPAN_SECTORS));
-            write_sector(&w, first + (uint32_t)arg % JUNK_SPAN_SECTORS, junk);
+            uint32_t lba = first + (uint32_t)arg % JUNK_SPAN_SECTORS;
+            if (holds_file_bytes(a, lba) || holds_file_bytes(b, lba))
+                break; /* junk there would change the file itself: then neither image is on the drive */
+            note("junk@%u ", (unsigned)lba);
+            write_sector(&w, lba, junk);
             break;
         }
         case 4: { /* one metadata sector: entries for A, B or both */
