@@ -48,6 +48,26 @@ static void power_on_drive(void)
     simdev_hold_button(false);
 }
 
+/* The whole disk as the host reads it now, into a file. */
+static int write_disk(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    uint8_t buf[DB_SECTOR_SIZE];
+    for (uint32_t lba = 0; lba < simdev_sector_count(); lba++) {
+        simdev_read(lba, buf);
+        if (fwrite(buf, sizeof buf, 1, f) != 1) {
+            perror(path);
+            fclose(f);
+            return -1;
+        }
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 int sim_verb_dump(int argc, char **argv)
 {
     if (argc != 1) {
@@ -55,21 +75,7 @@ int sim_verb_dump(int argc, char **argv)
         return 2;
     }
     power_on_drive();
-    FILE *f = fopen(argv[0], "wb");
-    if (f == NULL) {
-        perror(argv[0]);
-        return 2;
-    }
-    uint8_t buf[DB_SECTOR_SIZE];
-    for (uint32_t lba = 0; lba < simdev_sector_count(); lba++) {
-        simdev_read(lba, buf);
-        if (fwrite(buf, sizeof buf, 1, f) != 1) {
-            perror(argv[0]);
-            fclose(f);
-            return 2;
-        }
-    }
-    return fclose(f) == 0 ? 0 : 2;
+    return write_disk(argv[0]) == 0 ? 0 : 2;
 }
 
 enum order { ORDER_ASC, ORDER_DESC, ORDER_META_LAST, ORDER_RANDOM };
@@ -264,25 +270,6 @@ static bool host_idle(uint32_t ms, uint32_t *clock_ms)
     return false;
 }
 
-static int write_readback(const char *path)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) {
-        perror(path);
-        return -1;
-    }
-    uint8_t buf[DB_SECTOR_SIZE];
-    for (uint32_t lba = 0; lba < simdev_sector_count(); lba++) {
-        simdev_read(lba, buf);
-        if (fwrite(buf, sizeof buf, 1, f) != 1) {
-            perror(path);
-            fclose(f);
-            return -1;
-        }
-    }
-    return fclose(f) == 0 ? 0 : -1;
-}
-
 static void print_status(const char *when)
 {
     char text[STATUS_TEXT_MAX];
@@ -330,83 +317,68 @@ static int parse_replay_args(int argc, char **argv, struct replay_opts *o)
     return o->image_count >= 2 ? 0 : -1;
 }
 
-int sim_verb_replay(int argc, char **argv)
+/* The device must show the first image, as the host last read it. */
+static int check_device_shows(const uint8_t *img, const char *path)
 {
-    struct replay_opts o;
-    if (parse_replay_args(argc, argv, &o) != 0) {
-        free(o.images);
-        return replay_usage();
-    }
-    uint32_t n = simdev_sector_count();
-    uint8_t *old = NULL, *new = NULL;
-    if (read_image(o.images[0], &old, n) != 0) {
-        free(o.images);
-        return 2;
-    }
-    power_on_drive();
     uint8_t buf[DB_SECTOR_SIZE];
-    for (uint32_t lba = 0; lba < n; lba++) {
+    for (uint32_t lba = 0; lba < simdev_sector_count(); lba++) {
         simdev_read(lba, buf);
-        if (memcmp(buf, old + (size_t)lba * DB_SECTOR_SIZE, DB_SECTOR_SIZE) != 0) {
-            fprintf(stderr, "dropboot-sim: the device's disk differs from %s at sector %u\n", o.images[0],
-                    (unsigned)lba);
-            free(old);
-            free(o.images);
-            return 2;
+        if (memcmp(buf, img + (size_t)lba * DB_SECTOR_SIZE, DB_SECTOR_SIZE) != 0) {
+            fprintf(stderr, "dropboot-sim: the device's disk differs from %s at sector %u\n", path, (unsigned)lba);
+            return -1;
         }
     }
-    FILE *log = NULL;
-    if (o.log != NULL && (log = fopen(o.log, "w")) == NULL) {
-        perror(o.log);
-        free(old);
-        free(o.images);
-        return 2;
-    }
+    return 0;
+}
+
+/* Write each step's sectors; *old holds the first image on entry and the
+ * last one written on return. 0, or 2 for a bad image or log. Stops when the
+ * device asks to reset (*reset): a host does not write to a device that left. */
+static int write_steps(const struct replay_opts *o, uint8_t **old, FILE *log, bool *reset, uint32_t *clock_ms)
+{
+    uint32_t n = simdev_sector_count();
     uint32_t *lbas = malloc(n * sizeof *lbas);
-    bool reset = false;
+    uint8_t *new = NULL;
     int rc = 0;
-    uint32_t clock_ms = 0;
-    for (int step = 1; step < o.image_count && !reset && rc == 0; step++) {
+    for (int step = 1; step < o->image_count && !*reset; step++) {
         uint32_t count = 0;
-        if (read_image(o.images[step], &new, n) != 0 || step_plan(old, new, &o, lbas, &count) != 0) {
+        if (read_image(o->images[step], &new, n) != 0 || step_plan(*old, new, o, lbas, &count) != 0) {
             rc = 2;
             break;
         }
-        if (o.image_count == 2)
+        if (o->image_count == 2)
             printf("replay: writing %u sectors\n", (unsigned)count);
         else
             printf("replay: step %d: writing %u sectors\n", step, (unsigned)count);
-        for (uint32_t i = 0; i < count && !reset; i++) {
+        for (uint32_t i = 0; i < count && !*reset; i++) {
             simdev_write(lbas[i], new + (size_t)lbas[i] * DB_SECTOR_SIZE);
             if (log != NULL)
                 fprintf(log, "%d %u\n", step, (unsigned)lbas[i]);
-            reset = simdev_tick(0, true);
-            if (reset && (i + 1 < count || step + 1 < o.image_count))
+            *reset = simdev_tick(0, true);
+            if (*reset && (i + 1 < count || step + 1 < o->image_count))
                 printf("replay: the device reset in step %d after %u of %u sectors; the host stops writing\n",
                        step, (unsigned)(i + 1), (unsigned)count);
         }
-        if (!reset && o.pause_ms > 0) {
-            reset = host_idle(o.pause_ms, &clock_ms);
-            if (reset && step + 1 < o.image_count)
+        if (!*reset && o->pause_ms > 0) {
+            *reset = host_idle(o->pause_ms, clock_ms);
+            if (*reset && step + 1 < o->image_count)
                 printf("replay: the device reset in the pause after step %d; the host stops writing\n", step);
         }
-        free(old);
-        old = new;
+        free(*old);
+        *old = new;
         new = NULL;
     }
-    if (log != NULL && fclose(log) != 0)
-        rc = 2;
-    if (rc == 0 && o.readback != NULL && write_readback(o.readback) != 0)
-        rc = 2;
-    if (rc != 0) {
-        free(lbas);
-        free(old);
-        free(new);
-        free(o.images);
-        return rc;
-    }
-    if (!reset && o.no_eject) {
-        reset = host_idle(NO_EJECT_WAIT_MS, &clock_ms);
+    free(new);
+    free(lbas);
+    return rc;
+}
+
+/* Eject (or stay attached and idle), report, reset as the device asks.
+ * Exit code: 0 for DB_DONE, else 1. */
+static int end_session(const struct replay_opts *o, bool reset, uint32_t *clock_ms)
+{
+    if (!reset && o->no_eject) {
+        reset = host_idle(NO_EJECT_WAIT_MS, clock_ms);
     } else if (!reset) {
         simdev_eject();
         reset = simdev_tick(0, false);
@@ -420,16 +392,50 @@ int sim_verb_replay(int argc, char **argv)
         printf("device reset: %s\n", line);
         if (simdev_mode() == SIMDEV_BOOTLOADER)
             print_status("after reset");
-    } else if (o.no_eject) {
+    } else if (o->no_eject) {
         printf("device did not ask for a reset within %u s of idle host (no eject)\n",
                (unsigned)(NO_EJECT_WAIT_MS / 1000u));
     } else {
         printf("device did not ask for a reset\n");
     }
-    free(lbas);
+    return (result == DB_DONE) ? 0 : 1;
+}
+
+int sim_verb_replay(int argc, char **argv)
+{
+    struct replay_opts o;
+    if (parse_replay_args(argc, argv, &o) != 0) {
+        free(o.images);
+        return replay_usage();
+    }
+    uint8_t *old = NULL;
+    FILE *log = NULL;
+    int rc = 2;
+    bool reset = false;
+    uint32_t clock_ms = 0;
+    if (read_image(o.images[0], &old, simdev_sector_count()) != 0)
+        goto out;
+    power_on_drive();
+    if (check_device_shows(old, o.images[0]) != 0)
+        goto out;
+    if (o.log != NULL && (log = fopen(o.log, "w")) == NULL) {
+        perror(o.log);
+        goto out;
+    }
+    rc = write_steps(&o, &old, log, &reset, &clock_ms);
+    if (log != NULL && fclose(log) != 0)
+        rc = 2;
+    log = NULL;
+    if (rc == 0 && o.readback != NULL && write_disk(o.readback) != 0)
+        rc = 2;
+    if (rc == 0)
+        rc = end_session(&o, reset, &clock_ms);
+out:
+    if (log != NULL)
+        fclose(log);
     free(old);
     free(o.images);
-    return (result == DB_DONE) ? 0 : 1;
+    return rc;
 }
 
 int sim_verb_status(int argc, char **argv)
