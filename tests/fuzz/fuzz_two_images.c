@@ -25,6 +25,10 @@
  * metadata) unless the input asks it not to, and ejects or idles.
  * The files are made and placed here, independently of core/: the FAT is read
  * through hostfat (the host's view of the BPB), the encoders are our own.
+ *
+ * A violation prints the session (sectors as A3/B0, junk@LBA, meta(...)@LBA,
+ * [erase], idle, eject, result); FUZZ_TWO_IMAGES_TRACE=1 prints it for any
+ * input: FUZZ_TWO_IMAGES_TRACE=1 build/fuzz/fuzz_two_images INPUT.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,11 +52,12 @@
 #define JUNK_SPAN_SECTORS 96u  /* junk lands on the files' clusters or just past them */
 #define APP_SP 0x20050000u     /* a stack top inside SRAM */
 #define APP_ENTRY_OFFSET 0x200u /* reset handler offset, behind the vector table */
-#define UF2_PAYLOAD 256u
-#define HEX_RECORD 16u
+#define UF2_PAYLOAD 256u /* what uf2conv.py and most UF2 writers use */
+#define HEX_RECORD 16u   /* objcopy's and srec_cat's default record length */
 #define IDLE_AFTER_MS 120000u  /* a host that never ejects: the device decides by idle time */
-#define IDLE_SLICE_MS 100u
-#define OPS_MAX 4096u
+#define IDLE_SLICE_MS 100u     /* idle time passes in main-loop-sized ticks */
+#define HOST_POLL_MS 2000u     /* Linux polls a removable drive every 2 s */
+#define OPS_MAX 4096u          /* libFuzzer's default input limit is 4096 bytes */
 
 enum fmt { FMT_UF2, FMT_BIN, FMT_HEX, FMT_COUNT };
 static const char *const fmt_name[FMT_COUNT] = {"UF2", "BIN", "HEX"};
@@ -351,7 +356,7 @@ static void idle(struct watch *w, uint32_t ms, bool polled)
 {
     note("idle %u ms%s; ", (unsigned)ms, polled ? " (polled)" : "");
     for (uint32_t t = 0; t < ms && !w->reset; t += IDLE_SLICE_MS)
-        after_op(w, simdev_tick(IDLE_SLICE_MS, polled && (t % 2000u) == 0u));
+        after_op(w, simdev_tick(IDLE_SLICE_MS, polled && (t % HOST_POLL_MS) == 0u));
 }
 
 static void eject(struct watch *w)
