@@ -132,6 +132,15 @@ PY
 case_() {
     local name=$1 expect=$2 files=$3
     shift 3
+    # the host model's own images must be sound, or the verdict would be about the model
+    local a
+    for a in "${@:2}"; do
+        if [[ $a == *.img ]] && ! fsck.fat -n "$a" >/dev/null 2>&1; then
+            echo "FAIL $name: the host model made an image fsck.fat rejects: $a"
+            failed+=("$name")
+            return
+        fi
+    done
     cp "$tmp/flash_old.bin" "$tmp/flash.bin"
     rm -f "$tmp/rb.img"
     local rc=0 frc=0 boot verdict
