@@ -197,7 +197,7 @@ img() { cp "$old" "$tmp/$1.img" && echo "$tmp/$1.img"; }
 # --- 1. a host that syncs as it goes: data, then FAT + entry with the size so far
 i=$(img sync)
 mapfile -t steps < <(hostfs grow "$i" FW.BIN "$tmp/big.bin" 131072 "$tmp/sync_")
-case_ "bin_300k_written_with_sync_commits_whole_file" done "$tmp/big.bin" \
+case_ "bin_300k_written_with_sync_commits_whole_file" "done" "$tmp/big.bin" \
     "$old" "${steps[@]}" --order meta-last --pause-ms 20
 
 # --- 2. two UF2 files of the same size copied at once, clusters interleaved
@@ -229,17 +229,17 @@ case_ "uf2_last_blockno_equal_to_numblocks_never_done" never-done "$tmp/new.bin"
 
 # --- 4. data first, whole clusters with slack, no gap to the next file
 for kind in bin hex uf2; do
-    ext=$(echo $kind | tr a-z A-Z)
+    ext=$(echo $kind | tr '[:lower:]' '[:upper:]')
     i=$(img nogap_$kind)
     hostfs put "$i" "FW.$ext" "$tmp/new.$kind"
     hostfs put "$i" "_FW~1.$ext" "$tmp/twin" # the ._ twin, in the very next cluster
-    case_ "${kind}_data_first_then_macos_twin_in_next_cluster_commits_exact" done "$tmp/new.bin" \
+    case_ "${kind}_data_first_then_macos_twin_in_next_cluster_commits_exact" "done" "$tmp/new.bin" \
         "$old" "$i" --writeback
 done
 i=$(img nogap_text)
 hostfs put "$i" FW.BIN "$tmp/new.bin"
 hostfs put "$i" NOTES.TXT "$tmp/notes.txt"
-case_ "bin_data_first_then_text_file_in_next_cluster_commits_exact" done "$tmp/new.bin" "$old" "$i" --writeback
+case_ "bin_data_first_then_text_file_in_next_cluster_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --writeback
 
 # --- 5. files that are not firmware images, written data first
 elf=$src/build/nucleo_l4r5zi/blinky.elf
@@ -276,7 +276,7 @@ for f in low.uf2 low.hex sp0.uf2 sp0.hex past.bin; do
     order=meta-last
     [ "${f##*.}" = bin ] && order=asc
     i=$(img vec)
-    hostfs put "$i" "$(echo $f | tr a-z A-Z)" "$tmp/$f"
+    hostfs put "$i" "$(echo $f | tr '[:lower:]' '[:upper:]')" "$tmp/$f"
     case_ "${f##*.}_${what}_refused_before_erase" "refuse:DB_ERR_VECTORS|DB_ERR_BIN_VECTORS|DB_ERR_ADDR_BOOT" "" \
         "$old" "$i" --order $order
 done
@@ -287,40 +287,40 @@ for p in 476 252; do
     forge uf2 "$tmp/new.bin" "$tmp/p$p.uf2" --payload $p --shuffle $p
     i=$(img p$p)
     mcopy -i "$i" "$tmp/p$p.uf2" ::P$p.UF2
-    case_ "uf2_payload_${p}_random_order_commits_exact" done "$tmp/new.bin" "$old" "$i" --order meta-last
+    case_ "uf2_payload_${p}_random_order_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
 done
 forge hex "$tmp/new.bin" "$tmp/high.hex" --split 0x3004 --high-first
 i=$(img high)
 mcopy -i "$i" "$tmp/high.hex" ::HIGH.HEX
-case_ "hex_abutting_sections_high_part_first_commits_exact" done "$tmp/new.bin" "$old" "$i" --order meta-last
+case_ "hex_abutting_sections_high_part_first_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
 
 # --- 8. where the file sits on the drive
 i=$(img full)
 hostfs junk "$i" 20
 cp "$i" "$tmp/full0.img"
 hostfs put "$i" FW.BIN "$tmp/new.bin"
-case_ "bin_with_20_files_in_root_commits_exact" done "$tmp/new.bin" "$old" "$tmp/full0.img" "$i" --order meta-last
+case_ "bin_with_20_files_in_root_commits_exact" "done" "$tmp/new.bin" "$old" "$tmp/full0.img" "$i" --order meta-last
 i=$(img current)
 hostfs put "$i" CURRENT.UF2 "$tmp/new.bin"
-case_ "bin_written_over_current_uf2_keeping_its_name_commits_exact" done "$tmp/new.bin" "$old" "$i" --order meta-last
+case_ "bin_written_over_current_uf2_keeping_its_name_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
 i=$(img sub)
 hostfs mkdir "$i" FIRMWARE
 hostfs put "$i" APP.BIN "$tmp/new.bin" --dir FIRMWARE
-case_ "bin_in_subfolder_commits_exact" done "$tmp/new.bin" "$old" "$i" --order meta-last
+case_ "bin_in_subfolder_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
 # a host reformat (another geometry), then a BIN copied onto the new volume
 i1=$(img mkfs1)
 mkfs.fat -F 16 -s 16 -r 256 -n DROPBOOT "$i1" >/dev/null
 i2=$(img mkfs2)
 cp "$i1" "$i2"
 hostfs put "$i2" FW.BIN "$tmp/new.bin"
-case_ "bin_after_mkfs_fat_reformat_commits_exact_or_refuses_keeping_old_app" done-or-intact "$tmp/new.bin" \
+case_ "bin_after_mkfs_fat_reformat_commits_exact_or_refuses_keeping_old_app" "done"-or-intact "$tmp/new.bin" \
     "$old" "$i1" "$i2" --order meta-last
 i1=$(img mformat1)
 mformat -i "$i1" -T 65536 -h 64 -s 32 -c 2 -r 16 -v DROPBOOT ::
 i2=$(img mformat2)
 cp "$i1" "$i2"
 mcopy -i "$i2" "$tmp/new.bin" ::FW.BIN
-case_ "bin_after_mformat_reformat_commits_exact_or_refuses_keeping_old_app" done-or-intact "$tmp/new.bin" \
+case_ "bin_after_mformat_reformat_commits_exact_or_refuses_keeping_old_app" "done"-or-intact "$tmp/new.bin" \
     "$old" "$i1" "$i2" --order meta-last
 case_ "fsck_clean_after_host_reformat_alone" "refuse:*" "" "$old" "$i1" --order asc
 
@@ -329,14 +329,14 @@ case_ "fsck_clean_after_host_reformat_alone" "refuse:*" "" "$old" "$i1" --order 
 forge hex "$tmp/max.bin" "$tmp/max.hex" --rec 10
 i=$(img max)
 mcopy -i "$i" "$tmp/max.hex" ::MAX.HEX
-case_ "hex_of_largest_app_$(($(stat -c %s "$tmp/max.hex") / 1000))kb_short_records_commits_exact" done \
+case_ "hex_of_largest_app_$(($(stat -c %s "$tmp/max.hex") / 1000))kb_short_records_commits_exact" "done" \
     "$tmp/max.bin" "$old" "$i" --order meta-last
 
 # --- 10. data first: a HEX opening with a 05 record; a large file that is not firmware
 forge hex "$tmp/new.bin" "$tmp/s05.hex" --start-first
 i=$(img s05)
 mcopy -i "$i" "$tmp/s05.hex" ::S05.HEX
-case_ "hex_first_record_05_data_first_commits_exact" done "$tmp/new.bin" "$old" "$i" --order meta-last
+case_ "hex_first_record_05_data_first_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
 "$py" -c 'import random, sys; sys.stdout.buffer.write(random.Random(200).randbytes(204800))' >"$tmp/random.dat"
 i=$(img rnd)
 mcopy -i "$i" "$tmp/random.dat" ::RANDOM.DAT
@@ -346,7 +346,7 @@ case_ "random_200k_file_data_first_not_firmware_no_reset" refuse:DB_ERR_NOT_FIRM
 # --- 11. STATUS.TXT read back before the drive is detached is complete
 i=$(img st)
 mcopy -i "$i" "$tmp/new.uf2" ::NEW.UF2
-case_ "uf2_commit_seen_without_eject" done "$tmp/new.bin" "$old" "$i" --order meta-last --no-eject
+case_ "uf2_commit_seen_without_eject" "done" "$tmp/new.bin" "$old" "$i" --order meta-last --no-eject
 rm -f "$tmp/status.txt"
 mcopy -n -i "$tmp/rb.img" ::STATUS.TXT "$tmp/status.txt" 2>/dev/null || true
 verdict=$("$py" - "$itg" "$tmp/rb.img" "$tmp/status.txt" <<'PY'
@@ -381,8 +381,8 @@ fi
 # --- 12. a UF2 written to the raw device, no file at all
 i=$(img raw)
 hostfs raw "$i" "$tmp/new.uf2"
-case_ "raw_uf2_without_a_file_then_eject_commits_exact" done "$tmp/new.bin" "$old" "$i"
-case_ "raw_uf2_without_a_file_no_eject_commits_exact" done "$tmp/new.bin" "$old" "$i" --no-eject
+case_ "raw_uf2_without_a_file_then_eject_commits_exact" "done" "$tmp/new.bin" "$old" "$i"
+case_ "raw_uf2_without_a_file_no_eject_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --no-eject
 
 echo "host_behaviour: $pass passed, ${#failed[@]} failed"
 for n in "${failed[@]}"; do echo "  failing: $n"; done
