@@ -119,10 +119,10 @@ elif kind == "never-done":
 elif kind == "done-or-intact":
     if result == "DB_DONE":
         e = done_ok(files[0])
-        got += " (took the update)"
+        got += " (took the update: DB_DONE path)"
     else:
         e = intact_ok()
-        got += " (refused, old app kept)"
+        got += " (refusal path: old app must be kept)"
     problems += [e] if e else []
 print("%s|%s" % ("; ".join(problems), got))
 PY
