@@ -22,8 +22,19 @@ struct verb {
 
 static const struct verb verbs[] = {
     {"dump", sim_verb_dump, "dump DISK.img                 write the virtual disk as a computer reads it"},
-    {"replay", sim_verb_replay, "replay OLD.img NEW.img [--order asc|desc|meta-last|random:SEED]\n"
-                                "                                write the sectors that differ, then eject"},
+    {"replay", sim_verb_replay,
+     "replay IMG0 IMG1 [IMG2 ...] [--order asc|desc|meta-last|random:SEED] [--writeback]\n"
+     "              [--pause-ms N] [--no-eject] [--readback FILE] [--log FILE]\n"
+     "                                the device must show IMG0; write what differs from each image\n"
+     "                                to the next (a step), in --order (default asc; meta-last: data\n"
+     "                                first, then what lies below the data area of the image's BPB)\n"
+     "                                or --writeback (every sector of each new or changed file, whole\n"
+     "                                clusters with slack, file by file, then FAT and directories);\n"
+     "                                --pause-ms: idle virtual time after each step; --readback: dump\n"
+     "                                the disk as the host reads it after the writes; then eject, or\n"
+     "                                with --no-eject stay attached and idle (polling every 2 s) until\n"
+     "                                the device resets or 120 s pass; --log: \"STEP LBA\" per sector\n"
+     "                                written. Exit 0 only for DB_DONE"},
     {"status", sim_verb_status, "status                        what the bootloader would do at reset"},
     {"serve", sim_verb_serve, "serve [--usbip ADDR:PORT] [--button] [--serial S] [--quiet]\n"
                               "                                export the device over USB/IP (default 127.0.0.1:3240);\n"
