@@ -992,6 +992,19 @@ void update_file(struct update *u, const struct update_file *f)
     commit_rule(u);
 }
 
+/* Every sector of the stream's file, as its entry describes it, has come. */
+static bool file_received(const struct update *u)
+{
+    if (!u->file_known || !u->host_file.chain_complete)
+        return false;
+    uint32_t n = file_sectors(&u->host_file);
+    if (u->format == BOOTREC_FMT_UF2)
+        return u->f.uf2.seen + u->f.uf2.other >= n;
+    if (u->format == BOOTREC_FMT_HEX)
+        return u->f.hex.next >= n;
+    return false; /* a BIN is complete exactly when its file is */
+}
+
 /* The host went quiet, or ejected, with a stream open that did not commit. */
 static void stream_stopped(struct update *u)
 {
@@ -1001,7 +1014,9 @@ static void stream_stopped(struct update *u)
         finish(u, DB_ERR_UF2_FAMILY); /* nothing for this chip in the file */
         return;
     }
-    if (u->ejected)
+    /* The host wrote the whole file and is quiet, and the image is not whole:
+     * the file was cut short (a copy that failed half way). */
+    if (u->ejected || file_received(u))
         finish(u, DB_ERR_INCOMPLETE);
 }
 

@@ -27,7 +27,8 @@ cat >"$tmp/judge.py" <<'PY'
 
 EXPECT:
   done                 DB_DONE, flash == FILE1 for its length, App: line = its size and CRC-32, app starts
-  one-of:CODE          DB_DONE with flash == FILE1 or FILE2 exactly, or Result CODE
+  one-of:CODES         DB_DONE with flash == FILE1 or FILE2 exactly, or Result one of CODES (a|b);
+                       DB_ERR_ORDER (vector table too late) only with the old app intact
   refuse:CODES[:noreset]  Result one of CODES (a|b, * = any non-DONE), old app intact and starts;
                        noreset: the device did not ask for a reset
   never-done           no DB_DONE; an app that starts is the old one
@@ -99,8 +100,11 @@ elif kind == "one-of":
     if result == "DB_DONE":
         if rc != 0 or not (holds(files[0]) or holds(files[1])) or not starts:
             problems.append("DB_DONE but flash is not exactly one of the two files, or it would not start")
-    elif result != arg:
+    elif result not in arg.split("|"):
         problems.append("neither DB_DONE nor %s" % arg)
+    elif result == "DB_ERR_ORDER":
+        e = intact_ok()  # refused before the vector table came: nothing may have been erased
+        problems += [e] if e else []
 elif kind == "refuse":
     codes, _, flag = arg.partition(":")
     if result == "DB_DONE" or rc == 0:
@@ -214,7 +218,7 @@ hostfs put "$i1" A.UF2 "$tmp/a.uf2" --data-only --bytes $(($(stat -c %s "$tmp/a.
 i2=$(img second2)
 hostfs put "$i2" A.UF2 "$tmp/a.uf2"
 hostfs put "$i2" B.UF2 "$tmp/b.uf2"
-case_ "second_uf2_copied_while_first_is_written_never_mixed" one-of:DB_ERR_UF2_CONFLICT "$tmp/a.bin $tmp/b.bin" \
+case_ "second_uf2_copied_while_first_is_written_never_mixed" "one-of:DB_ERR_UF2_CONFLICT|DB_ERR_ORDER" "$tmp/a.bin $tmp/b.bin" \
     "$old" "$i1" "$i2" --order random:8
 
 # --- 3. UF2 files that lie about their blocks
@@ -282,17 +286,28 @@ for f in low.uf2 low.hex sp0.uf2 sp0.hex past.bin; do
 done
 
 # --- 7. spec-valid layouts: UF2 payloads not a multiple of 8 in random
-# order, a HEX whose abutting sections come high part first
+# order, a HEX whose abutting sections come high part first. Any order works
+# while the part with the vector table comes within the first 16 KB written
+# (nothing is erased before it); later, a refusal that erases nothing.
+"$py" "$lib" app "$tmp/small.bin" 7000 8
 for p in 476 252; do
-    forge uf2 "$tmp/new.bin" "$tmp/p$p.uf2" --payload $p --shuffle $p
+    forge uf2 "$tmp/small.bin" "$tmp/p$p.uf2" --payload $p --shuffle $p
     i=$(img p$p)
     mcopy -i "$i" "$tmp/p$p.uf2" ::P$p.UF2
-    case_ "uf2_payload_${p}_random_order_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
+    case_ "uf2_payload_${p}_random_order_commits_exact" "done" "$tmp/small.bin" "$old" "$i" --order meta-last
 done
-forge hex "$tmp/new.bin" "$tmp/high.hex" --split 0x3004 --high-first
+forge hex "$tmp/small.bin" "$tmp/high.hex" --split 0x1004 --high-first
 i=$(img high)
 mcopy -i "$i" "$tmp/high.hex" ::HIGH.HEX
-case_ "hex_abutting_sections_high_part_first_commits_exact" "done" "$tmp/new.bin" "$old" "$i" --order meta-last
+case_ "hex_abutting_sections_high_part_first_commits_exact" "done" "$tmp/small.bin" "$old" "$i" --order meta-last
+forge uf2 "$tmp/new.bin" "$tmp/p476big.uf2" --payload 476 --shuffle 476
+i=$(img p476big)
+mcopy -i "$i" "$tmp/p476big.uf2" ::P476.UF2
+case_ "uf2_payload_476_random_order_vector_table_late_refused_before_erase" "done-or-intact" "$tmp/new.bin" "$old" "$i" --order meta-last
+forge hex "$tmp/new.bin" "$tmp/highbig.hex" --split 0x3004 --high-first
+i=$(img highbig)
+mcopy -i "$i" "$tmp/highbig.hex" ::HIGH.HEX
+case_ "hex_high_part_first_beyond_16k_refused_before_erase" "refuse:DB_ERR_ORDER" "" "$old" "$i" --order meta-last
 
 # --- 8. where the file sits on the drive
 i=$(img full)
@@ -363,7 +378,8 @@ off = v.find("STATUS.TXT")
 size = hostfs.struct.unpack_from("<I", v.img, off + 28)[0]
 data = v.img[v.cluster_off(v.first_cluster(off)):][:v.cluster_bytes]
 problems = []
-if not text.endswith(b"\r\n") or not text.split(b"\r\n")[-2].startswith(b"App: "):
+core = text[:-2].rstrip(b" ")  # the text, then space padding to a fixed size, then CRLF
+if not text.endswith(b"\r\n") or not core.endswith(b"\r\n") or not core.split(b"\r\n")[-2].startswith(b"App: "):
     problems.append("does not end with the App: line and CRLF (ends %r)" % text[-30:])
 if data[size:size + 1] not in (b"", b"\0"):
     problems.append("cut: the entry says %d bytes, the sector holds more text (%r...)" % (size, bytes(data[size:size + 20])))
