@@ -39,18 +39,66 @@ static enum boot_reason stay_request(const struct boot_inputs *in)
     return BOOT_START_APP;
 }
 
-static enum boot_reason check_app(struct boot_decision *d)
+/* Can this image start: intact, and a vector table a Cortex-M could start from? */
+static enum boot_reason image_ok(const struct bootrec *r, uint32_t vec[2])
 {
-    struct bootrec rec;
-    if (!bootrec_read(&rec))
-        return BOOT_STAY_NO_RECORD;
-    if (!bootrec_app_intact(&rec))
+    if (!bootrec_app_intact(r))
         return BOOT_STAY_APP_CORRUPT;
+    if (r->app_size < BOOT_VECTORS_BYTES || flash_read(r->phys, (uint8_t *)vec, BOOT_VECTORS_BYTES) != FLASH_OK)
+        return BOOT_STAY_BAD_VECTORS;
+    if (!boot_vectors_plausible(vec[0], vec[1], r->app_size))
+        return BOOT_STAY_BAD_VECTORS;
+    return BOOT_START_APP;
+}
+
+static void log_about(struct bootrec_state *st, const struct boot_inputs *in, uint32_t type, const struct bootrec *r)
+{
+    if (in->query_only)
+        return;
+    struct bootrec_entry e = {.type = type, .seq = r->seq, .slot = r->slot};
+    (void)bootrec_append(st, &e); /* a failed write only costs the count: the next boot writes again */
+}
+
+/*
+ * Which image starts: the newest one, unless it is on trial and was started
+ * DB_TRIAL_BOOTS times without a confirm (then it is rejected and the other
+ * slot's image starts: a rollback), or it is broken (then the other one).
+ */
+static enum boot_reason check_app(const struct boot_inputs *in, struct boot_decision *d)
+{
+    struct bootrec_state st;
+    bootrec_load(&st);
+    const struct bootrec *a = bootrec_active(&st);
+    if (a == NULL)
+        return BOOT_STAY_NO_RECORD;
+    if (!a->confirmed && in->confirm_seq == a->seq)
+        log_about(&st, in, BOOTREC_CONFIRM, a);
+    bool confirmed = a->confirmed || in->confirm_seq == a->seq;
+    if (DB_TRIAL_BOOTS > 0u && !confirmed && a->attempts >= DB_TRIAL_BOOTS) {
+        const struct bootrec *back = bootrec_other(&st, a);
+        log_about(&st, in, BOOTREC_REJECT, a);
+        if (back == NULL)
+            return BOOT_STAY_NO_RECORD;
+        d->rolled_back = true;
+        a = back;
+        confirmed = a->confirmed;
+    }
     uint32_t vec[2];
-    if (rec.app_size < sizeof vec || flash_read(DB_APP_BASE, (uint8_t *)vec, sizeof vec) != FLASH_OK)
-        return BOOT_STAY_BAD_VECTORS;
-    if (!boot_vectors_plausible(vec[0], vec[1], rec.app_size))
-        return BOOT_STAY_BAD_VECTORS;
+    enum boot_reason why = image_ok(a, vec);
+    if (why != BOOT_START_APP) {
+        const struct bootrec *o = bootrec_other(&st, a);
+        if (o == NULL || image_ok(o, vec) != BOOT_START_APP)
+            return why;
+        a = o;
+        confirmed = a->confirmed;
+    }
+    d->trial = !confirmed;
+    d->attempts = a->attempts + (d->trial ? 1u : 0u);
+    if (d->trial)
+        log_about(&st, in, BOOTREC_ATTEMPT, a);
+    d->slot = a->slot;
+    d->swap = (a->slot == BOOTREC_SLOT_B);
+    d->seq = a->seq;
     d->app_sp = vec[0];
     d->app_pc = vec[1];
     return BOOT_START_APP;
@@ -62,7 +110,7 @@ void boot_decide(const struct boot_inputs *in, struct boot_decision *d)
     d->reason = stay_request(in);
     if (d->reason != BOOT_START_APP)
         return;
-    d->reason = check_app(d);
+    d->reason = check_app(in, d);
     if (d->reason != BOOT_START_APP)
         d->app_sp = d->app_pc = 0;
 }

@@ -30,15 +30,27 @@ struct boot_inputs {
     bool button;       /* user button held */
     bool double_reset; /* second reset inside the window */
     bool after_update; /* the bootloader reset itself after a failed update */
+    uint32_t confirm_seq; /* the app confirmed its trial image (its seq, through RAM); 0: no */
+    bool query_only;   /* decide without writing attempt, confirm or rollback records ("what would it do") */
 };
 
 struct boot_decision {
     enum boot_reason reason;
     uint32_t app_sp; /* initial stack pointer, when reason == BOOT_START_APP */
     uint32_t app_pc; /* reset handler (Thumb bit set), likewise */
+    uint32_t slot;   /* enum bootrec_slot of the image started */
+    bool swap;       /* its bank must be swapped to DB_APP_BASE (slot B) */
+    uint32_t seq;    /* its commit number */
+    bool trial;      /* started on trial (attempts counts this start) */
+    uint32_t attempts;
+    bool rolled_back;/* the newest image ran out of trial starts: this is the one before it */
 };
 
-/* Read the boot record and the app's vector table through flash.h and decide. */
+/*
+ * Read the record log and the app's vector table through flash.h and decide.
+ * Unless in->query_only, it also writes what the decision means to the log:
+ * the app's confirm, one more start of a trial image, or a rollback.
+ */
 void boot_decide(const struct boot_inputs *in, struct boot_decision *d);
 
 /* Plausible Cortex-M vector table for an app at DB_APP_BASE of app_size bytes? */

@@ -26,12 +26,41 @@
 
 /* The app's vector table starts right after the bootloader. */
 #define DB_APP_BASE (DB_FLASH_BASE + DB_BOOT_SIZE)
-/* The boot record lives alone in the last page: erasing it never touches the app. */
-#define DB_RECORD_ADDR (DB_FLASH_BASE + DB_FLASH_SIZE - DB_PAGE_SIZE)
-/* The app area: everything between the bootloader and the boot record page. */
-#define DB_APP_SIZE (DB_RECORD_ADDR - DB_APP_BASE)
+
+/*
+ * Dual-bank A/B. Each bank holds a slot from the bank's offset DB_BOOT_SIZE
+ * to its end; apps are linked for DB_APP_BASE and the bootloader makes the
+ * active slot appear there (bank swap) before it starts it. An image larger
+ * than a slot is written from DB_APP_BASE on through both banks (single
+ * slot, the old app is not kept).
+ */
+#ifndef DB_BANK_SIZE
+#define DB_BANK_SIZE 0x00100000u /* RM0432 3.3.1: 1 MB per bank with DBANK = 1 */
+#endif
+#define DB_SLOT_SIZE (DB_BANK_SIZE - DB_BOOT_SIZE)          /* 992 KB */
+#define DB_SLOT_A_BASE DB_APP_BASE                           /* bank 1 */
+#define DB_SLOT_B_BASE (DB_FLASH_BASE + DB_BANK_SIZE + DB_BOOT_SIZE) /* bank 2, seen at DB_APP_BASE when swapped */
+/* The whole app area (single slot): from DB_APP_BASE to the end of flash. */
+#define DB_APP_SIZE (DB_FLASH_SIZE - DB_BOOT_SIZE)
 #define DB_APP_END (DB_APP_BASE + DB_APP_SIZE)
 #define DB_APP_PAGES (DB_APP_SIZE / DB_PAGE_SIZE)
+
+/* The boot record log: the last pages of the bootloader's region (records
+ * are appended; a page is erased only when the log moves to the other one). */
+#ifndef DB_RECORD_PAGES
+#define DB_RECORD_PAGES 2u
+#endif
+#define DB_RECORD_ADDR (DB_APP_BASE - DB_RECORD_PAGES * DB_PAGE_SIZE)
+/* The bootloader's code and data: everything before the record log. */
+#define DB_CODE_SIZE (DB_RECORD_ADDR - DB_FLASH_BASE)
+
+/* A new image boots as a trial: started this many times without the app
+ * confirming it (dropboot_app.h), the bootloader goes back to the previous
+ * one. 0: no trial, an image is confirmed when it is committed (for apps
+ * that can't call dropboot_confirm()). */
+#ifndef DB_TRIAL_BOOTS
+#define DB_TRIAL_BOOTS 3u
+#endif
 
 #ifndef DB_RAM_BASE
 #define DB_RAM_BASE 0x20000000u /* SRAM1 */
@@ -55,6 +84,12 @@
 #endif
 #if (DB_PAGE_SIZE % DB_SECTOR_SIZE) != 0
 #error "a flash page must hold whole sectors"
+#endif
+#if (DB_BANK_SIZE % DB_PAGE_SIZE) != 0 || DB_BANK_SIZE * 2u != DB_FLASH_SIZE
+#error "A/B needs two banks of whole pages"
+#endif
+#if DB_RECORD_PAGES < 2u
+#error "the record log needs two pages: one is erased only while the other holds the state"
 #endif
 #if (DB_APP_BASE % 512u) != 0
 #error "Cortex-M4 VTOR needs the app vector table aligned to 512 bytes (111 vectors)"

@@ -4,7 +4,7 @@
  * Implemented by each port (ports/stm32l4r5/flash.c on the chip,
  * ports/sim/flash_model.c on a PC); no weak defaults, a port that misses one
  * fails to link. Addresses are absolute (DB_FLASH_BASE based). The whole
- * bootloader region [DB_FLASH_BASE, DB_APP_BASE) is refused by both erase
+ * bootloader's code [DB_FLASH_BASE, DB_RECORD_ADDR) is refused by both erase
  * and program, whatever the caller asks.
  */
 #ifndef DB_FLASH_H

@@ -372,6 +372,7 @@ static bool uf2_write(struct update *u, uint32_t lba, const uint8_t *s)
         }
         u->f.uf2.num_blocks = b.num_blocks;
         memset(u->seen, 0, sizeof u->seen);
+        writer_size_hint(&u->writer, b.num_blocks * b.payload_size);
     } else if (b.num_blocks != u->f.uf2.num_blocks) {
         finish(u, DB_ERR_UF2_MIXED);
         return true;
@@ -645,6 +646,8 @@ static bool bin_write(struct update *u, uint32_t lba, const uint8_t *s)
             return true;
         }
         vectors_collect(u, DB_APP_BASE, s, sizeof u->vectors);
+        if (u->file_known)
+            writer_size_hint(&u->writer, u->host_file.size);
         if (!vectors_arm(u))
             return true;
     }
@@ -897,6 +900,10 @@ void update_init(struct update *u, struct update_report *report)
         u->status = (enum db_status)report->status;
         u->format = report->format;
         copy_name(u->file, report->file);
+        /* an image outgrew slot B before its size was known: the copy that
+         * follows goes over both banks from the start */
+        if (report->status == DB_ERR_SLOT_FULL)
+            writer_size_hint(&u->writer, DB_APP_SIZE);
     }
 }
 

@@ -154,9 +154,10 @@ static uint32_t text_info(char *out, uint32_t n)
              "Family-ID: %x\r\n"
              "Serial: %s\r\n"
              "App-Base: %x\r\n"
-             "App-Max-Size: %u\r\n",
+             "App-Max-Size: %u\r\n"
+             "Slot-Size: %u\r\n",
              board.model, board.board_id, (uint32_t)DB_UF2_FAMILY, serial, (uint32_t)DB_APP_BASE,
-             (uint32_t)DB_APP_SIZE);
+             (uint32_t)DB_APP_SIZE, (uint32_t)DB_SLOT_SIZE);
     return t.len;
 }
 
@@ -185,7 +186,6 @@ uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
     struct text t = {out, n, 0};
     enum db_status s = update_status(v->update);
     const char *file = update_file_name(v->update);
-    struct bootrec r;
 
     text_fmt(&t, "dropboot " DB_VERSION " %s\r\nResult: %s\r\n%s\r\n", board.model, db_status_name(s),
              db_status_text(s));
@@ -195,9 +195,24 @@ uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
             text_fmt(&t, " (%s)", format_name(update_format(v->update)));
         text_str(&t, "\r\n");
     }
-    if (bootrec_read(&r)) {
-        text_fmt(&t, "App: %x %u bytes CRC-32 %x from %s\r\n", r.app_base, r.app_size, r.app_crc,
-                 format_name(r.format));
+    struct bootrec_state st;
+    bootrec_load(&st);
+    for (uint32_t slot = BOOTREC_SLOT_A; slot <= BOOTREC_SLOT_B; slot++) {
+        const struct bootrec *img = &st.img[slot];
+        text_fmt(&t, "Slot %s: %s", slot == BOOTREC_SLOT_A ? "A" : "B", bootrec_state_name(&st, slot));
+        if (img->valid)
+            text_fmt(&t, ", %u bytes CRC-32 %x, update %u%s", img->app_size, img->app_crc, img->seq,
+                     img->slot == BOOTREC_SLOT_WHOLE ? ", over both banks" : "");
+        if (img->valid && !img->confirmed && !img->rejected)
+            text_fmt(&t, ", %u of %u trial starts", img->attempts, (uint32_t)DB_TRIAL_BOOTS);
+        if (img->rejected)
+            text_str(&t, " (the app never confirmed it)");
+        text_str(&t, "\r\n");
+    }
+    const struct bootrec *r = bootrec_active(&st);
+    if (r != NULL) {
+        text_fmt(&t, "App: %x %u bytes CRC-32 %x from %s\r\n", r->app_base, r->app_size, r->app_crc,
+                 format_name(r->format));
     } else {
         text_str(&t, "App: none (no verified app in flash)\r\n");
     }
@@ -330,7 +345,7 @@ static void synth_current(const struct vfat *v, uint32_t i, uint8_t *b)
     if (len > UF2_CURRENT_PAYLOAD)
         len = UF2_CURRENT_PAYLOAD;
     memset(payload, 0xFF, sizeof payload);
-    if (flash_read(DB_APP_BASE + off, payload, len) != FLASH_OK)
+    if (flash_read(v->current_phys + off, payload, len) != FLASH_OK)
         memset(payload, 0xFF, sizeof payload); /* unreadable (torn) flash reads as erased */
     struct uf2_block blk = {
         .flags = UF2_FLAG_FAMILY_ID,
@@ -713,8 +728,10 @@ void vfat_init(struct vfat *v, struct update *u)
     update_volume(u, v->g.data_lba);
     board_serial(serial);
     v->serial = crc32_update(0, (const uint8_t *)serial, BOARD_SERIAL_LEN);
-    if (bootrec_read(&r) && r.app_base == DB_APP_BASE && r.app_size <= DB_APP_SIZE)
+    if (bootrec_read(&r)) {
         v->current_size = r.app_size;
+        v->current_phys = r.phys;
+    }
 }
 
 uint32_t vfat_sector_count(void)

@@ -94,6 +94,7 @@ struct vfat {
     bool reformatted;       /* the host formatted the drive: nothing of ours is synthesized any more */
     uint32_t serial;        /* volume ID, from the board serial */
     uint32_t current_size;  /* app bytes behind CURRENT.UF2, 0: no file */
+    uint32_t current_phys;  /* where the active image lies in flash */
     uint32_t stamp;
     struct vfat_slot slot[VFAT_OVERLAY_SECTORS];
     uint32_t subdir_count;

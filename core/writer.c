@@ -30,7 +30,16 @@ static bool bit_get(const uint8_t *map, uint32_t i) { return (map[i / 8u] >> (i 
 static void bit_set(uint8_t *map, uint32_t i) { map[i / 8u] |= (uint8_t)(1u << (i % 8u)); }
 
 static uint32_t page_of(uint32_t addr) { return addr - (addr - DB_FLASH_BASE) % DB_PAGE_SIZE; }
-static uint32_t page_index(uint32_t page) { return (page - DB_APP_BASE) / DB_PAGE_SIZE; }
+static uint32_t page_index(const struct writer *w, uint32_t page) { return (page - w->phys) / DB_PAGE_SIZE; }
+/* Where an image address lies in flash. */
+static uint32_t phys_of(const struct writer *w, uint32_t addr) { return w->phys + (addr - DB_APP_BASE); }
+
+static void target(struct writer *w, uint32_t slot)
+{
+    w->slot = slot;
+    w->phys = bootrec_slot_base(slot);
+    w->max = bootrec_slot_max(slot);
+}
 
 static enum db_status fail(struct writer *w, enum db_status s)
 {
@@ -40,8 +49,18 @@ static enum db_status fail(struct writer *w, enum db_status s)
 
 void writer_init(struct writer *w)
 {
+    struct bootrec_state st;
     memset(w, 0, sizeof *w);
     w->status = DB_BUSY;
+    bootrec_load(&st);
+    const struct bootrec *a = bootrec_active(&st);
+    target(w, (a != NULL && a->slot == BOOTREC_SLOT_A) ? BOOTREC_SLOT_B : BOOTREC_SLOT_A);
+}
+
+void writer_size_hint(struct writer *w, uint32_t size)
+{
+    if (!w->started && size > DB_SLOT_SIZE)
+        target(w, BOOTREC_SLOT_WHOLE);
 }
 
 enum db_status writer_check_vectors(uint32_t sp, uint32_t pc, uint32_t size)
@@ -187,7 +206,7 @@ static enum db_status hold_page(struct writer *w, uint32_t page)
     w->buf_page = page;
     memset(w->buf_has, 0, sizeof w->buf_has);
     memset(w->buf_dirty, 0, sizeof w->buf_dirty);
-    uint32_t idx = page_index(page);
+    uint32_t idx = page_index(w, page);
     if (!bit_get(w->erased, idx)) {
         if (flash_erase_page(page) != FLASH_OK)
             return fail(w, DB_ERR_FLASH);
@@ -209,14 +228,36 @@ static enum db_status hold_page(struct writer *w, uint32_t page)
     return DB_BUSY;
 }
 
-/* First accepted data: remember the old record's seq, then make sure no app starts until commit. */
+/* Before the first erase in the target: the log says what it held is gone. */
 static enum db_status start(struct writer *w)
 {
-    struct bootrec old;
-    w->seq = bootrec_read(&old) ? old.seq + 1u : 1u;
-    if (bootrec_invalidate() != FLASH_OK)
+    struct bootrec_state st;
+    bootrec_load(&st);
+    w->seq = st.next_seq;
+    bool holds = (w->slot == BOOTREC_SLOT_WHOLE) ? (st.img[0].valid || st.img[1].valid)
+                                                  : st.img[w->slot].valid;
+    struct bootrec_entry e = {.type = BOOTREC_ERASE, .seq = 0, .slot = w->slot};
+    if (holds && bootrec_append(&st, &e) != FLASH_OK)
         return fail(w, DB_ERR_FLASH);
     w->started = true;
+    return DB_BUSY;
+}
+
+/* Data past the slot's end: slot A runs on into bank 2 (single slot), slot B can't. */
+static enum db_status grow(struct writer *w, uint32_t end)
+{
+    if (end - DB_APP_BASE <= w->max)
+        return DB_BUSY;
+    if (w->slot != BOOTREC_SLOT_A)
+        return fail(w, (w->slot == BOOTREC_SLOT_B) ? DB_ERR_SLOT_FULL : DB_ERR_TOO_LARGE);
+    target(w, BOOTREC_SLOT_WHOLE); /* same base: what is written stays where it is */
+    if (!w->started)
+        return DB_BUSY;
+    struct bootrec_state st;
+    bootrec_load(&st);
+    struct bootrec_entry e = {.type = BOOTREC_ERASE, .seq = 0, .slot = BOOTREC_SLOT_WHOLE};
+    if (st.img[1].valid && bootrec_append(&st, &e) != FLASH_OK)
+        return fail(w, DB_ERR_FLASH);
     return DB_BUSY;
 }
 
@@ -229,10 +270,12 @@ enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data
         return fail(w, s);
     if (!w->armed)
         return fail(w, DB_ERR_VECTORS); /* the erase rule: a stream wrote before it knew the table */
+    if (grow(w, addr + len) != DB_BUSY)
+        return w->status;
     if (!w->started && start(w) != DB_BUSY)
         return w->status;
     for (uint32_t i = 0; i < len; i++) {
-        uint32_t a = addr + i;
+        uint32_t a = phys_of(w, addr + i);
         uint32_t page = page_of(a);
         if (page != w->buf_page && hold_page(w, page) != DB_BUSY)
             return w->status;
@@ -253,8 +296,10 @@ enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data
 
 bool writer_same(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t len)
 {
+    if (addr + len - DB_APP_BASE > w->max)
+        return false;
     for (uint32_t i = 0; i < len; i++) {
-        uint32_t a = addr + i;
+        uint32_t a = phys_of(w, addr + i);
         uint8_t have = WRITER_ERASED;
         const struct writer_partial *p = partial_find(w, a - a % DB_PROG_UNIT);
         if (w->buf_page != 0 && page_of(a) == w->buf_page) {
@@ -277,7 +322,7 @@ static enum db_status erase_gaps(struct writer *w, uint32_t size)
         uint32_t idx = off / DB_PAGE_SIZE;
         if (bit_get(w->erased, idx))
             continue;
-        if (flash_erase_page(DB_APP_BASE + off) != FLASH_OK)
+        if (flash_erase_page(w->phys + off) != FLASH_OK)
             return fail(w, DB_ERR_FLASH);
         bit_set(w->erased, idx);
         w->erase_count++;
@@ -312,30 +357,30 @@ enum db_status writer_commit(struct writer *w, uint32_t size, uint32_t format)
         return w->status;
     if (size == 0u)
         size = w->highest - DB_APP_BASE;
-    if (size > DB_APP_SIZE)
+    if (size > w->max)
         return fail(w, DB_ERR_TOO_LARGE);
     if (erase_gaps(w, size) != DB_BUSY)
         return w->status;
     uint8_t vec[WRITER_VECTORS_BYTES];
-    if (flash_read(DB_APP_BASE, vec, sizeof vec) != FLASH_OK)
+    if (flash_read(w->phys, vec, sizeof vec) != FLASH_OK)
         return fail(w, DB_ERR_VERIFY);
     enum db_status v = writer_check_vectors(le_get32(vec), le_get32(vec + 4), size);
     if (v != DB_BUSY)
         return fail(w, v); /* e.g. the reset handler lies past the image's end */
-    struct bootrec rec;
-    memset(&rec, 0, sizeof rec);
-    rec.app_base = DB_APP_BASE;
-    rec.app_size = size;
-    rec.seq = w->seq;
-    rec.format = format;
-    if (bootrec_image_crc(size, &rec.app_crc) != FLASH_OK)
+    struct bootrec_entry e = {.type = BOOTREC_IMAGE, .seq = w->seq, .slot = w->slot, .size = size, .format = format};
+    if (bootrec_image_crc(w->phys, size, &e.crc) != FLASH_OK)
         return fail(w, DB_ERR_VERIFY);
-    if (bootrec_write(&rec) != FLASH_OK)
+    struct bootrec_state st;
+    bootrec_load(&st);
+    e.seq = st.next_seq;
+    if (bootrec_append(&st, &e) != FLASH_OK)
         return fail(w, DB_ERR_FLASH);
     struct bootrec back;
-    if (!bootrec_read(&back) || memcmp(&back, &rec, sizeof rec) != 0)
+    if (!bootrec_read(&back) || back.seq != e.seq || back.app_crc != e.crc || back.app_size != size ||
+        back.slot != w->slot)
         return fail(w, DB_ERR_VERIFY);
+    w->seq = e.seq;
     w->app_size = size;
-    w->app_crc = rec.app_crc;
+    w->app_crc = e.crc;
     return fail(w, DB_DONE);
 }

@@ -10,14 +10,18 @@
  * handler a Thumb address inside the app area past the table
  * (writer_check_vectors). Streams hold their data until they know the table.
  *
- * - The boot record is invalidated before the first app page is erased.
+ * - An update writes the slot that is not active; before the first erase
+ *   the log says that slot's old image is gone (an ERASE record). An image
+ *   that outgrows slot A runs on into bank 2 (single slot, both old images
+ *   gone); one that outgrows slot B is refused (DB_ERR_SLOT_FULL), the
+ *   active app untouched.
  * - A page is erased when the first byte for it arrives, never twice in one
  *   update; programming is by double-word.
  * - Bytes for a double-word may arrive in pieces and out of order (HEX
  *   records, UF2 payloads that are not a multiple of 8): a half-filled
  *   double-word is never programmed while the page moves on; it waits in a
  *   small table until its other bytes come or the commit (then 0xFF fills it).
- * - Nothing outside [DB_APP_BASE, DB_APP_END) is ever erased or programmed.
+ * - Nothing outside the target slot is ever erased or programmed.
  * - Commit: flush, read back and compare, check the vector table against the
  *   final size, CRC-32 the image, write the record.
  * Owner: flash/boot.
@@ -48,7 +52,10 @@ struct writer_partial {
 };
 
 struct writer {
-    uint8_t erased[WRITER_PAGE_BITMAP_BYTES];
+    uint32_t slot;                   /* enum bootrec_slot written: the inactive one, or WHOLE for a large image */
+    uint32_t phys;                   /* flash address where DB_APP_BASE's byte goes */
+    uint32_t max;                    /* the largest image the slot takes */
+    uint8_t erased[WRITER_PAGE_BITMAP_BYTES]; /* by page from phys */
     uint32_t buf_page;               /* address of the page held in buf, or 0 */
     uint8_t buf[DB_PAGE_SIZE];       /* the page as it will be: bytes received, 0xFF elsewhere */
     uint8_t buf_has[WRITER_BYTE_MAP_BYTES];  /* byte has a value in this update (received, or already programmed) */
@@ -65,7 +72,14 @@ struct writer {
     enum db_status status;           /* first error, sticky; DB_BUSY while fine, DB_DONE after commit */
 };
 
+/* Start an update: it will go to the slot that is not active (A when there
+ * is no app), so the app that runs now stays untouched until the commit. */
 void writer_init(struct writer *w);
+
+/* The image's size became known before anything was written: an image
+ * larger than a slot goes over both banks from DB_APP_BASE (single slot,
+ * the old app is not kept). */
+void writer_size_hint(struct writer *w, uint32_t size);
 
 /*
  * The erase rule's test, without side effects: DB_BUSY when (sp, pc) is a

@@ -92,8 +92,9 @@ static bool in_flash(uint32_t addr, uint32_t len)
            len <= DB_FLASH_SIZE - (addr - DB_FLASH_BASE);
 }
 
-/* Only for ranges already known to be in flash. */
-static bool touches_bootloader(uint32_t addr) { return addr < DB_APP_BASE; }
+/* Only for ranges already known to be in flash: the bootloader's code (its
+ * region before the record log) is never erased or programmed. */
+static bool touches_bootloader(uint32_t addr) { return addr < DB_RECORD_ADDR; }
 
 static void image_reset(void)
 {
@@ -254,7 +255,7 @@ enum flash_status flash_erase_page(uint32_t addr)
         return FLASH_ERR_HW;
     bool cut = op_starts_cut();
     if (!in_flash(addr, DB_PAGE_SIZE) || touches_bootloader(addr)) {
-        violation("erase outside the app area", addr, DB_PAGE_SIZE);
+        violation("erase of the bootloader's code or outside flash", addr, DB_PAGE_SIZE);
         return FLASH_ERR_PROTECTED;
     }
     if ((addr - DB_FLASH_BASE) % DB_PAGE_SIZE != 0) {
@@ -284,7 +285,7 @@ enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len
         return FLASH_ERR_HW;
     bool cut = op_starts_cut();
     if (!in_flash(addr, len) || touches_bootloader(addr)) {
-        violation("program outside the app area", addr, len);
+        violation("program of the bootloader's code or outside flash", addr, len);
         return FLASH_ERR_PROTECTED;
     }
     if ((addr - DB_FLASH_BASE) % DB_PROG_UNIT != 0 || len % DB_PROG_UNIT != 0) {

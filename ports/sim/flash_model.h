@@ -2,7 +2,7 @@
  * A model of the STM32L4R5's 2 MB dual-bank flash on a PC, implementing
  * flash.h with the chip's rules enforced: 4 KB pages, 64-bit double-words
  * (DW) with ECC programmed once after an erase, the bootloader region
- * [DB_FLASH_BASE, DB_APP_BASE) refused. A broken rule returns the error,
+ * [DB_FLASH_BASE, DB_RECORD_ADDR) refused. A broken rule returns the error,
  * prints one line on stderr and counts a violation (tests assert zero).
  *
  * Power cuts: flash_model_cut_after(n) cuts the power when the n-th erase or

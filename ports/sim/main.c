@@ -35,7 +35,9 @@ static const struct verb verbs[] = {
      "                                with --no-eject stay attached and idle (polling every 2 s) until\n"
      "                                the device resets or 120 s pass; --log: \"STEP LBA\" per sector\n"
      "                                written. Exit 0 only for DB_DONE"},
-    {"status", sim_verb_status, "status                        what the bootloader would do at reset"},
+    {"status", sim_verb_status, "status [--boot | --confirm]    what the bootloader does at a power-on reset (only looks;\n"
+                                "                                --boot: a real start, counted if on trial; --confirm:\n"
+                                "                                a real start, then the app confirms its image)"},
     {"serve", sim_verb_serve, "serve [--usbip ADDR:PORT] [--button] [--serial S] [--quiet]\n"
                               "                                export the device over USB/IP (default 127.0.0.1:3240);\n"
                               "                                --button holds the user button at power on"},

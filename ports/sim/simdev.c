@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "bootrec.h"
 #include "simdev.h"
 #include "update.h"
 #include "vfat.h"
@@ -17,6 +18,8 @@ static struct update_report dev_retained; /* the chip keeps it in .noinit RAM */
 static struct boot_decision dev_boot;
 static enum simdev_mode dev_mode;
 static bool dev_button;
+static bool dev_query_only;
+static uint32_t dev_confirm_seq; /* the app's dropboot_confirm(), kept in RAM over its reset */
 
 static enum simdev_mode boot(void)
 {
@@ -24,7 +27,10 @@ static enum simdev_mode boot(void)
     memset(&in, 0, sizeof in);
     in.button = dev_button;
     in.after_update = (dev_retained.stay == UPDATE_STAY_MAGIC);
+    in.confirm_seq = dev_confirm_seq;
+    in.query_only = dev_query_only;
     dev_retained.stay = 0; /* one stay per request */
+    dev_confirm_seq = 0;
     boot_decide(&in, &dev_boot);
     if (dev_boot.reason == BOOT_START_APP) {
         dev_mode = SIMDEV_APP;
@@ -39,7 +45,20 @@ static enum simdev_mode boot(void)
 enum simdev_mode simdev_power_on(void)
 {
     memset(&dev_retained, 0, sizeof dev_retained);
+    dev_confirm_seq = 0;
     return boot();
+}
+
+void simdev_query_only(bool query)
+{
+    dev_query_only = query;
+}
+
+enum simdev_mode simdev_app_confirms(void)
+{
+    if (dev_mode == SIMDEV_APP && dev_boot.trial)
+        dev_confirm_seq = dev_boot.seq; /* dropboot_confirm(): the word in RAM, then a reset */
+    return (dev_confirm_seq != 0u) ? boot() : dev_mode;
 }
 
 enum simdev_mode simdev_reset(void)
@@ -59,10 +78,18 @@ enum simdev_mode simdev_mode(void)
 
 void simdev_describe_boot(char *out, size_t n)
 {
-    if (dev_boot.reason == BOOT_START_APP)
-        snprintf(out, n, "start app at 0x%08x (initial SP 0x%08x, reset handler 0x%08x)",
-                 (unsigned)DB_APP_BASE, (unsigned)dev_boot.app_sp, (unsigned)dev_boot.app_pc);
-    else
+    static const char *const slot_name[] = {"A", "B", "A+B (single slot)"};
+    if (dev_boot.reason == BOOT_START_APP) {
+        char trial[48] = "confirmed";
+        if (dev_boot.trial)
+            snprintf(trial, sizeof trial, "trial start %u of %u", (unsigned)dev_boot.attempts,
+                     (unsigned)DB_TRIAL_BOOTS);
+        snprintf(out, n, "start app at 0x%08x (slot %s at 0x%08x%s, %s%s, initial SP 0x%08x, reset handler 0x%08x)",
+                 (unsigned)DB_APP_BASE, slot_name[dev_boot.slot % 3u], (unsigned)bootrec_slot_base(dev_boot.slot),
+                 dev_boot.swap ? ", banks swapped" : "", trial,
+                 dev_boot.rolled_back ? ", rolled back: the newest image was never confirmed" : "",
+                 (unsigned)dev_boot.app_sp, (unsigned)dev_boot.app_pc);
+    } else
         snprintf(out, n, "stay in bootloader: %s", boot_reason_text(dev_boot.reason));
 }
 

@@ -36,6 +36,11 @@ void simdev_hold_button(bool held);
 enum simdev_mode simdev_mode(void);
 /* STATUS.TXT as the host would read it now; returns its length. */
 size_t simdev_status_text(char *out, size_t n);
+/* Boot decisions that only look (the status verb): no trial start is counted. */
+void simdev_query_only(bool query);
+/* The running app calls dropboot_confirm(): the bootloader records it at the
+   reset that follows and starts the app again. */
+enum simdev_mode simdev_app_confirms(void);
 /* Outcome of the update attempt in this session (DB_IDLE if none). */
 enum db_status simdev_update_status(void);
 

@@ -19,6 +19,7 @@
 #include "verbs.h"
 
 #define STATUS_TEXT_MAX 1024u /* STATUS.TXT is at most one sector */
+#define STATUS_LINE_MAX 256u  /* one boot decision, described */
 
 static int read_image(const char *path, uint8_t **img, uint32_t sectors)
 {
@@ -385,7 +386,7 @@ static int end_session(const struct replay_opts *o, bool reset, uint32_t *clock_
     }
     print_status("before reset");
     enum db_status result = simdev_update_status();
-    char line[160];
+    char line[STATUS_LINE_MAX];
     if (reset) {
         simdev_reset();
         simdev_describe_boot(line, sizeof line);
@@ -438,15 +439,23 @@ out:
     return rc;
 }
 
+/* status: what the bootloader does at a power-on reset. Without options it
+ * only looks (a trial start is not counted); --boot starts for real (the
+ * log counts the start, a trial out of starts rolls back); --confirm starts
+ * for real and the app then confirms its image (dropboot_confirm()). */
 int sim_verb_status(int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 0) {
-        fprintf(stderr, "usage: status\n");
+    bool real = argc == 1 && (strcmp(argv[0], "--boot") == 0 || strcmp(argv[0], "--confirm") == 0);
+    if (argc != 0 && !real) {
+        fprintf(stderr, "usage: status [--boot | --confirm]\n");
         return 2;
     }
-    char line[160];
+    char line[STATUS_LINE_MAX];
+    simdev_query_only(!real);
     simdev_power_on();
+    if (real && strcmp(argv[0], "--confirm") == 0)
+        simdev_app_confirms();
+    simdev_query_only(false);
     simdev_describe_boot(line, sizeof line);
     printf("%s\n", line);
     return 0;

@@ -23,7 +23,7 @@ static volatile bool flash_ecc_fault;
 static bool flash_region_ok(uint32_t addr, uint32_t len)
 {
     const uint32_t end = DB_FLASH_BASE + DB_FLASH_SIZE;
-    return addr >= DB_APP_BASE && addr < end && len <= end - addr;
+    return addr >= DB_RECORD_ADDR && addr < end && len <= end - addr;
 }
 
 uint32_t flash_erase_cr(uint32_t addr)

@@ -46,7 +46,10 @@ text = open(out, errors="replace").read()
 m = re.search(r"^Result: (\S+)\r?$", text, re.M)
 result = m.group(1) if m else "none"
 app_line = re.search(r"^App: 0x08008000 (\d+) bytes CRC-32 0x([0-9a-f]+)", text, re.M)
-area = open(flash_path, "rb").read()[0x8000:0x8000 + 2060288]
+# the app that starts lies in its slot: A at 0x8000, B at 0x108000 (the boot decision says which)
+slot = re.search(r"slot \S+(?: \([^)]*\))? at 0x([0-9a-f]+)", boot)
+base = int(slot.group(1), 16) - 0x08000000 if slot else 0x8000
+area = open(flash_path, "rb").read()[base:base + 2064384]
 old = open(old_path, "rb").read()
 starts = boot.startswith("start app")
 
@@ -344,8 +347,11 @@ case_ "fsck_clean_after_host_reformat_alone" "refuse:*" "" "$old" "$i1" --order 
 forge hex "$tmp/max.bin" "$tmp/max.hex" --rec 10
 i=$(img max)
 mcopy -i "$i" "$tmp/max.hex" ::MAX.HEX
-case_ "hex_of_largest_app_$(($(stat -c %s "$tmp/max.hex") / 1000))kb_short_records_commits_exact" "done" \
-    "$tmp/max.bin" "$old" "$i" --order meta-last
+# A/B: the old app is in slot A, so the update goes to slot B (992 KB); a HEX
+# gives no size up front, so the largest app outgrows B: refused, old app kept;
+# the retry (same session after the reset, see test_update) goes over both banks.
+case_ "hex_of_largest_app_$(($(stat -c %s "$tmp/max.hex") / 1000))kb_short_records_outgrows_slot_b_old_app_kept" \
+    "refuse:DB_ERR_SLOT_FULL" "" "$old" "$i" --order meta-last
 
 # --- 10. data first: a HEX opening with a 05 record; a large file that is not firmware
 forge hex "$tmp/new.bin" "$tmp/s05.hex" --start-first

@@ -43,7 +43,7 @@ sp=$(od -An -tx4 -N4 "$fw/blinky.bin" | tr -d ' ')
 pc=$(od -An -tx4 -j4 -N4 "$fw/blinky.bin" | tr -d ' ')
 reset=$(arm-none-eabi-nm "$fw/blinky.elf" | awk '$3=="Reset_Handler" {print $1}')
 [ "$((16#$pc))" -eq $((16#$reset | 1)) ] || fail "blinky reset vector 0x$pc, Reset_Handler at 0x$reset"
-expect="start app at 0x08008000 (initial SP 0x$sp, reset handler 0x$pc)"
+expect="start app at 0x08008000 (slot A at 0x08008000, trial start 2 of 3, initial SP 0x$sp, reset handler 0x$pc)"
 
 sim=$host/dropboot-sim
 [ -x "$sim" ] || { echo "SKIP: $sim not built"; exit 77; }

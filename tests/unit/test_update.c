@@ -709,6 +709,40 @@ static void uf2_written_to_the_raw_device_commits_after_the_host_is_quiet(void *
     assert_app(2048);
 }
 
+static void an_image_that_outgrew_slot_b_goes_over_both_banks_at_the_retry(void **state)
+{
+    (void)state;
+    /* an old app in A */
+    make_image(5000);
+    assert_int_equal(testlib_update(image, 5000, 256, BOOTREC_FMT_UF2), DB_DONE);
+    testlib_confirm_active();
+    update_init(&u, &report);
+    vfat_init(&v, &u);
+    /* a BIN larger than a slot, data first: no size until it has outgrown B */
+    static uint8_t big[DB_SLOT_SIZE + 8192u];
+    for (uint32_t k = 0; k < sizeof big; k++)
+        big[k] = (uint8_t)(k * 31u + (k >> 9));
+    memcpy(big, image, 8);
+    uint32_t lba = cluster_lba(5);
+    for (uint32_t k = 0; k < sizeof big / 512u && update_state(&u) != UPDATE_FINISHED; k++)
+        write_file_sector(lba, big, sizeof big, k);
+    assert_int_equal(update_status(&u), DB_ERR_SLOT_FULL);
+    struct bootrec r;
+    assert_true(bootrec_read(&r)); /* the old app still starts */
+    assert_int_equal(r.app_size, 5000);
+    /* the reset keeps the report: the copy again goes over both banks */
+    update_init(&u, &report);
+    vfat_init(&v, &u);
+    for (uint32_t k = 0; k < sizeof big / 512u; k++)
+        write_file_sector(lba, big, sizeof big, k);
+    assert_int_equal(host_file("BIG     BIN", sizeof big), lba);
+    (void)update_tick(&u, UPDATE_BIN_SETTLE_MS, false);
+    assert_int_equal(update_status(&u), DB_DONE);
+    assert_true(bootrec_read(&r));
+    assert_int_equal(r.slot, BOOTREC_SLOT_WHOLE);
+    assert_int_equal(r.app_crc, crc32_update(0, big, sizeof big));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +776,7 @@ int main(void)
         cmocka_unit_test_setup(bin_written_over_current_uf2_keeping_its_name_commits, setup),
         cmocka_unit_test_setup(status_txt_keeps_its_size_while_the_text_changes, setup),
         cmocka_unit_test_setup(uf2_written_to_the_raw_device_commits_after_the_host_is_quiet, setup),
+        cmocka_unit_test_setup(an_image_that_outgrew_slot_b_goes_over_both_banks_at_the_retry, setup),
     };
     printf("update engine on %s\n", board.model); /* also links the board file before core */
     return cmocka_run_group_tests(tests, NULL, NULL);
