@@ -104,7 +104,7 @@ struct emu_flashctl {
     bool key_locked;        /* a wrong key: locked until the next reset */
     bool half;              /* first word of a double-word stored */
     uint32_t half_addr, half_value;
-    uint64_t busy_until;
+    uint64_t busy_until;    /* 0: idle */
     struct cell_fix fix[MAX_UNSETTLED];
     unsigned nfix;
     uint8_t broken[DW_COUNT / 8u]; /* double-words with an uncorrectable ECC error */
@@ -182,10 +182,10 @@ static void op_done_later(struct emu_flashctl *f, uint32_t us)
 static uint64_t flashctl_poll(void *ctx, uint64_t now)
 {
     struct emu_flashctl *f = ctx;
-    if (f->busy_until == NEVER)
+    if (f->busy_until == 0u)
         return NEVER;
     if (now >= f->busy_until) {
-        f->busy_until = NEVER;
+        f->busy_until = 0u;
         if (f->cr & CR_EOPIE)
             f->sr |= SR_EOP; /* RM0432 3.7.5: EOP only with EOPIE */
         return NEVER;
@@ -459,7 +459,7 @@ static void flashctl_reset(void *ctx, int kind)
     f->keys = 0u;
     f->key_locked = false;
     f->half = false;
-    f->busy_until = NEVER;
+    f->busy_until = 0u;
     emu_set_flash_latency(f->e, 0u, true);
 }
 

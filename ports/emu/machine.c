@@ -123,6 +123,9 @@ struct emu {
     uc_hook flash_read_hook;
     bool flash_read_watched;
     bool flash_unsettled;
+    bool stop_soon;          /* a callback wants the CPU stopped at the next block */
+    bool code_dirty;         /* flash changed: translated code to drop */
+    uint32_t dirty_lo, dirty_hi;
     bool no_usb_stop;        /* drive started and no OTG model: nothing more to run */
     void *allocs[EMU_MAX_PERIPHS];
     unsigned nallocs;
@@ -157,7 +160,7 @@ void emu_error(struct emu *e, const char *fmt, ...)
     vlist(e, "", fmt, ap);
     va_end(ap);
     e->stopped = true;
-    uc_emu_stop(e->uc);
+    e->stop_soon = true;
 }
 
 void emu_log(struct emu *e, const char *fmt, ...)
@@ -224,7 +227,7 @@ void emu_note_drive(struct emu *e)
         /* Without the USB half the next access would be unclaimed: end the
            run here, cleanly, with the decision made. */
         e->no_usb_stop = true;
-        uc_emu_stop(e->uc);
+        e->stop_soon = true;
     }
 }
 
@@ -416,7 +419,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
     if (addr == e->poll_addr && v == e->poll_val && e->cycles - e->poll_cycles < EMU_POLL_GAP_CYCLES) {
         if (++e->poll_streak >= EMU_POLL_STREAK && !e->poll_skip) {
             e->poll_skip = true;
-            uc_emu_stop(e->uc);
+            e->stop_soon = true;
         }
     } else {
         e->poll_streak = 0;
@@ -486,7 +489,10 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         uc_reg_read(uc, UC_ARM_REG_SP, &e->watch.app_sp);
         emu_log(e, "jump into the app at 0x%08x (SP 0x%08x)", (unsigned)a, (unsigned)e->watch.app_sp);
     }
-    if (e->ps >= e->stop_ps)
+    /* Stopping here, at the start of a block, leaves the PC right; from a
+       memory callback unicorn would resume at the start of the current
+       block and run its first instructions twice. */
+    if (e->ps >= e->stop_ps || e->stop_soon)
         uc_emu_stop(uc);
 }
 
@@ -552,12 +558,26 @@ uint8_t *emu_flash_mem(struct emu *e)
 
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len)
 {
-    (void)off;
-    (void)len;
-    /* Code translated from the old content must go: flash is mapped from our
-       buffer, so unicorn does not see the change itself. */
-    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE + off, EMU_FLASH_BASE + off + len);
-    uc_ctl_remove_cache(e->uc, off, off + len);
+    /* Code translated from the old content must go, but not from inside a
+       hook (unicorn may be translating or running that block): remember
+       the range and drop it when the CPU has stopped (at the latest at the
+       next event or reset: no firmware runs code it has just programmed
+       before a reset). */
+    if (!e->code_dirty || off < e->dirty_lo)
+        e->dirty_lo = off;
+    if (!e->code_dirty || off + len > e->dirty_hi)
+        e->dirty_hi = off + len;
+    e->code_dirty = true;
+}
+
+static void drop_stale_code(struct emu *e)
+{
+    if (!e->code_dirty)
+        return;
+    e->code_dirty = false;
+    /* Flash is mapped from our buffer, so unicorn does not see the change itself. */
+    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE + e->dirty_lo, EMU_FLASH_BASE + e->dirty_hi);
+    uc_ctl_remove_cache(e->uc, e->dirty_lo, e->dirty_hi);
 }
 
 /* ---- exceptions (ARMv7-M ARM B1.5.6 entry, B1.5.8 return) ---- */
@@ -573,7 +593,7 @@ void emu_pend_exception(struct emu *e, int exc)
 {
     e->pending |= 1u << exc;
     if (e->halted || exc == EMU_EXC_NMI)
-        uc_emu_stop(e->uc);
+        e->stop_soon = true;
 }
 
 void emu_clear_pending(struct emu *e, int exc)
@@ -768,7 +788,7 @@ void emu_request_reset(struct emu *e, enum emu_reset_kind kind)
         e->reset_requested = true;
         e->reset_kind = kind;
     }
-    uc_emu_stop(e->uc);
+    e->stop_soon = true;
 }
 
 void emu_nrst(struct emu *e)
@@ -936,6 +956,10 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
         e->stop_ps = stop;
         uint32_t pc = pc_now(e) | 1u;
         uc_err err = uc_emu_start(e->uc, pc, 0, 0, 0);
+        /* Unicorn also returns by itself when the CPU executes WFI. */
+        bool asked = e->stop_soon || e->ps >= e->stop_ps || e->poll_skip || e->reset_requested;
+        e->stop_soon = false;
+        drop_stale_code(e);
         if (e->stopped || e->no_usb_stop)
             break;
         uint32_t now_pc = pc_now(e);
@@ -949,7 +973,7 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
             emu_error(e, "CPU stopped: %s at pc 0x%08x (HardFault)", uc_strerror(err), (unsigned)now_pc);
             break;
         }
-        if (!e->reset_requested && !e->poll_skip && e->ps < e->stop_ps && halted_on_wfi(e))
+        if (!asked && halted_on_wfi(e))
             e->halted = true;
     }
     if (e->stopped && emu_error_count(e) > 0 && !e->watch.power_cuts) {

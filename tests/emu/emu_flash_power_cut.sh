@@ -1,0 +1,37 @@
+# The FLASH model under the port's real driver (probe/probe_flash.c): a page
+# erase and two double-words programmed, a second program of the same
+# double-word refused with PROGERR, data in the flash image file. A power
+# cut at the first double-word program, then a cold start: cleanly the
+# page reads erased; torn, the half-written double-word reads as an ECC
+# double error, which reaches the driver through NMI (FLASH_ERR_ECC).
+source "$(dirname "$0")/emu_lib.inc"
+
+port=$src/ports/stm32l4r5
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -std=gnu11 -Os -g -ffreestanding \
+    -ffunction-sections -fdata-sections -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror \
+    -I "$src/core" -I "$port" "$src/tests/emu/probe/probe_flash.c" "$port/startup.c" "$port/clock.c" \
+    "$port/flash.c" "$port/libc_min.c" -nostdlib -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
+    -T "$port/bootloader.ld" -lgcc -o "$tmp/probe.elf" || fail "probe build"
+
+# probe ARGS...: run the probe 100 ms on a fresh flash; the last LED state
+probe() {
+    rm -f "$tmp/flash.bin"
+    "$emu_bin" "$@" --firmware "$tmp/probe.elf" --flash "$tmp/flash.bin" run --ms 100 >"$tmp/out.txt" 2>&1 ||
+        fail "probe $*: exit $?"
+    grep "LED" "$tmp/out.txt" | tail -1 | sed 's/^\[[^]]*\] //'
+}
+data=$(printf '\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xf0\x01' | od -An -tx1)
+
+leds=$(probe)
+[ "$leds" = "LED green on , blue off, red off" ] || fail "no cut: $leds"
+[ "$(dd if="$tmp/flash.bin" bs=1 skip=$((0x100000)) count=16 status=none | od -An -tx1)" = "$data" ] ||
+    fail "no cut: the image file does not hold the programmed bytes"
+
+leds=$(probe --cut-at-flash-op 2)
+grep -q "power cut at flash operation 2 (double-word program at 0x08100000, clean)" "$tmp/out.txt" || fail "clean: no cut"
+[ "$leds" = "LED green on , blue off, red off" ] || fail "clean cut: $leds"
+
+leds=$(probe --cut-at-flash-op 2 --torn)
+grep -q "power cut at flash operation 2 (double-word program at 0x08100000, torn)" "$tmp/out.txt" || fail "torn: no cut"
+[ "$leds" = "LED green on , blue on , red off" ] || fail "torn cut: no ECC error seen ($leds)"
+echo "emu_flash_power_cut: ok"
