@@ -64,12 +64,21 @@ static const struct { uint32_t base, size; } emu_windows[] = {
 #define EMU_MAX_ERRORS 32u
 #define EMU_MAX_ACTIVE 8u        /* nesting depth of exceptions we allow */
 #define EMU_PERIPH_CYCLES 2u     /* AHB-to-APB bridge: about two bus cycles per access */
-#define EMU_POLL_GAP_CYCLES 64u  /* re-read within this many cycles: a tight poll loop */
-#define EMU_POLL_STREAK 4u       /* this many identical re-reads in a row: skip time */
+#define EMU_LOOP_HISTORY 64u     /* peripheral accesses remembered by the loop detector */
+#define EMU_LOOP_MAX_PERIOD 16u  /* accesses in one pass of a loop it recognises */
+#define EMU_LOOP_REPEATS 3u      /* identical passes in a row before time skips */
+#define EMU_LOOP_MAX_CYCLES 20000u /* a pass longer than this is not "only polling" */
 #define EMU_PS_PER_S 1000000000000ull
 #define EMU_MSI_RESET_HZ 4000000u /* RM0432 6.2.3: MSI 4 MHz after reset */
 #define EMU_BACKTRACE_WORDS 64u  /* stack words scanned for return addresses */
 #define EMU_STACK_PAINT 0xC5C5C5C5u
+
+/* One peripheral access, for the loop detector. */
+struct emu_access {
+    uint32_t addr, value;
+    bool write;
+    uint64_t cycles;
+};
 
 struct emu_timer {
     void *ctx;
@@ -84,6 +93,8 @@ struct emu {
     uint8_t sysinfo[EMU_SYSINFO_SIZE];
     struct elf_syms syms;
     struct emu_periph periph[EMU_MAX_PERIPHS];
+    int gate[EMU_MAX_PERIPHS];   /* RCC clock gate of each, -1: none */
+    void *rcc;
     unsigned nperiph;
     const struct emu_periph *last_hit;
     struct emu_timer timer[EMU_MAX_TIMERS];
@@ -99,9 +110,8 @@ struct emu {
     uint64_t stop_ps;        /* the block hook stops the CPU at this time */
 
     /* polling detection */
-    uint32_t poll_addr, poll_val;
-    uint64_t poll_cycles;
-    unsigned poll_streak;
+    struct emu_access hist[EMU_LOOP_HISTORY]; /* ring of the last peripheral accesses */
+    unsigned hist_head, hist_count;
     bool poll_skip;
 
     /* exceptions */
@@ -329,7 +339,15 @@ void emu_add_periph(struct emu *e, const struct emu_periph *p)
         fprintf(stderr, "dropboot-emu: too many peripherals (%s)\n", p->name);
         abort();
     }
+    e->gate[e->nperiph] = emu_rcc_gate(p->name);
+    if (strcmp(p->name, "RCC") == 0)
+        e->rcc = p->ctx;
     e->periph[e->nperiph++] = *p;
+}
+
+void *emu_rcc_ctx(const struct emu *e)
+{
+    return e->rcc;
 }
 
 void emu_flash_unsettled(struct emu *e)
@@ -394,12 +412,49 @@ static const struct emu_periph *claim(struct emu *e, uint32_t addr, unsigned wid
                       (unsigned)pc_now(e));
         return NULL;
     }
-    if (!emu_clock_enabled(e, p->name)) {
+    if (!emu_rcc_gate_on(e, e->gate[p - e->periph])) {
         emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.19), near pc 0x%08x",
                   write ? "write to" : "read of", p->name, (unsigned)(addr - p->base), (unsigned)pc_now(e));
         return NULL;
     }
     return p;
+}
+
+static const struct emu_access *hist_at(const struct emu *e, unsigned back)
+{
+    return &e->hist[(e->hist_head + EMU_LOOP_HISTORY - 1u - back) % EMU_LOOP_HISTORY];
+}
+
+static void forget_loop(struct emu *e)
+{
+    e->hist_count = 0;
+}
+
+/* The firmware only polls when its last few passes through a loop made the
+   same peripheral accesses with the same values (reads and writes) and
+   nothing else happened (no exception, which clears the history): its RAM
+   and registers then come back to the same state each pass, and nothing
+   changes until a model's next event. Time skips there. */
+static void note_access(struct emu *e, uint32_t addr, uint32_t value, bool write)
+{
+    e->hist[e->hist_head] = (struct emu_access){addr, value, write, e->cycles};
+    e->hist_head = (e->hist_head + 1u) % EMU_LOOP_HISTORY;
+    if (e->hist_count < EMU_LOOP_HISTORY)
+        e->hist_count++;
+    for (unsigned p = 1; p <= EMU_LOOP_MAX_PERIOD && p * EMU_LOOP_REPEATS <= e->hist_count; p++) {
+        if (hist_at(e, 0)->cycles - hist_at(e, p)->cycles > EMU_LOOP_MAX_CYCLES)
+            break;
+        bool same = true;
+        for (unsigned i = 0; same && i < p * (EMU_LOOP_REPEATS - 1u); i++) {
+            const struct emu_access *a = hist_at(e, i), *b = hist_at(e, i + p);
+            same = a->addr == b->addr && a->value == b->value && a->write == b->write;
+        }
+        if (same) {
+            e->poll_skip = true;
+            e->stop_soon = true;
+            return;
+        }
+    }
 }
 
 static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
@@ -414,19 +469,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
     uint32_t v = p->read(p->ctx, addr - p->base, size);
     if (e->verbose >= 2)
         emu_log(e, "read  %-6s +0x%03x = 0x%08x (%u)", p->name, (unsigned)(addr - p->base), (unsigned)v, size);
-    /* The same register read again with the same value, nothing written in
-       between, a few cycles later: the firmware is waiting on it. */
-    if (addr == e->poll_addr && v == e->poll_val && e->cycles - e->poll_cycles < EMU_POLL_GAP_CYCLES) {
-        if (++e->poll_streak >= EMU_POLL_STREAK && !e->poll_skip) {
-            e->poll_skip = true;
-            e->stop_soon = true;
-        }
-    } else {
-        e->poll_streak = 0;
-    }
-    e->poll_addr = addr;
-    e->poll_val = v;
-    e->poll_cycles = e->cycles;
+    note_access(e, addr, v, false);
     return v;
 }
 
@@ -436,8 +479,7 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
     (void)uc;
     uint32_t addr = (uint32_t)offset;
     settle(e);
-    e->poll_streak = 0;
-    e->poll_addr = 0;
+    note_access(e, addr, (uint32_t)value, true);
     const struct emu_periph *p = claim(e, addr, size, true, (uint32_t)value);
     if (p != NULL && e->verbose >= 2)
         emu_log(e, "write %-6s +0x%03x = 0x%08x (%u)", p->name, (unsigned)(addr - p->base), (unsigned)value, size);
@@ -704,6 +746,7 @@ static void enter_exception(struct emu *e, int exc)
     uc_reg_write(e->uc, UC_ARM_REG_PC, &handler);
     e->pending &= ~(1u << exc);
     e->active[e->nactive++] = exc;
+    forget_loop(e);
     add_cycles(e, 12u); /* Cortex-M4 TRM 3.3: 12 cycles interrupt latency */
 }
 
@@ -741,6 +784,7 @@ static void return_from_exception(struct emu *e, uint32_t exc_return)
     uc_reg_write(e->uc, UC_ARM_REG_EAPSR_NZCVQG, &psr);
     uc_reg_write(e->uc, UC_ARM_REG_PC, &pc);
     e->nactive--;
+    forget_loop(e);
     add_cycles(e, 12u);
 }
 
@@ -862,7 +906,7 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     e->pending = 0;
     e->nactive = 0;
     e->halted = false;
-    e->poll_streak = 0;
+    forget_loop(e);
     /* No translation cache flush here: every flash change already dropped
        the code translated from it (emu_flash_changed), and a full flush
        costs a second (it clears unicorn's whole code buffer). */
@@ -945,7 +989,7 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
             /* Asleep in WFI or spinning on a register: nothing changes
                until the next event. */
             e->poll_skip = false;
-            e->poll_streak = 0;
+            forget_loop(e);
             if (stop > e->ps)
                 skip_to_ps(e, stop);
             if (e->halted && e->ps >= until_ps)
