@@ -7,11 +7,7 @@
 source "$(dirname "$0")/emu_lib.inc"
 
 port=$src/ports/stm32l4r5
-arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -std=gnu11 -Os -g -ffreestanding \
-    -ffunction-sections -fdata-sections -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror \
-    -I "$src/core" -I "$port" "$src/tests/emu/probe/probe_flash.c" "$port/startup.c" "$port/clock.c" \
-    "$port/flash.c" "$port/libc_min.c" -nostdlib -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
-    -T "$port/bootloader.ld" -lgcc -o "$tmp/probe.elf" || fail "probe build"
+build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_flash.c" "$port/clock.c" "$port/flash.c"
 
 # probe ARGS...: run the probe 100 ms on a fresh flash; the last LED state
 probe() {
