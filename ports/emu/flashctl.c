@@ -11,7 +11,7 @@
  *
  * Power cuts: operation N (erases and double-word programs counted from
  * when the emulator started) can be cut: cleanly (it never happens) or torn
- * (RM0432 3.3.? ECC: a half-written double-word reads back with a double
+ * (RM0432 3.3 "Error code correction (ECC)": a half-written double-word reads back with a double
  * error). The chip then powers up again (cold start).
  */
 #include <string.h>
@@ -328,7 +328,7 @@ bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t valu
     return true;
 }
 
-/* RM0432 3.3.? ECC: a double error on a read sets ECCD with the address and raises NMI. */
+/* RM0432 3.3 "Error code correction (ECC)": a double error on a read sets ECCD with the address and raises NMI. */
 void emu_flash_read_seen(struct emu *e, uint32_t addr)
 {
     struct emu_flashctl *f = fc_of(e);

@@ -413,7 +413,7 @@ static const struct emu_periph *claim(struct emu *e, uint32_t addr, unsigned wid
         return NULL;
     }
     if (!emu_rcc_gate_on(e, e->gate[p - e->periph])) {
-        emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.19), near pc 0x%08x",
+        emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.18), near pc 0x%08x",
                   write ? "write to" : "read of", p->name, (unsigned)(addr - p->base), (unsigned)pc_now(e));
         return NULL;
     }
@@ -552,7 +552,7 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address, int s
     return false;
 }
 
-/* Flash double-words with broken ECC are read: RM0432 3.3.? ECC: the read
+/* Flash double-words with broken ECC are read: RM0432 3.3 "Error code correction (ECC)": the read
    returns the cell content, ECCR.ECCD is set and NMI raised (flash model). */
 static void on_flash_read(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
                           void *user)

@@ -416,7 +416,7 @@ bool emu_rcc_lsi_on(const struct emu *e)
     return (rcc_of(e)->r[RCC_CSR / 4u] & CSR_LSIRDY) != 0u;
 }
 
-/* RM0432 33.3.2 (IWDG): starting the watchdog forces the LSI on. */
+/* RM0432 "Independent watchdog (IWDG)": starting the watchdog forces the LSI on. */
 void emu_rcc_force_lsi(struct emu *e)
 {
     struct emu_rcc *c = rcc_of(e);
