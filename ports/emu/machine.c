@@ -171,6 +171,9 @@ void emu_error(struct emu *e, const char *fmt, ...)
     va_end(ap);
     e->stopped = true;
     e->stop_soon = true;
+    /* Stopped for good: stop now, so the registers (LR, SP) still show the
+       place (the PC reads as the start of the block it is in). */
+    uc_emu_stop(e->uc);
 }
 
 void emu_log(struct emu *e, const char *fmt, ...)
@@ -398,23 +401,35 @@ static uint32_t pc_now(struct emu *e)
     return pc;
 }
 
+/* Where the CPU is, for a report: inside a memory callback unicorn's PC is
+   the start of the block being run, so the function name is the useful part. */
+static const char *where(struct emu *e, char *buf, size_t n)
+{
+    uint32_t pc = pc_now(e);
+    char sym[96];
+    const char *s = elf_symbolize(&e->syms, pc, sym, sizeof sym);
+    snprintf(buf, n, "in the block at 0x%08x (%s)", (unsigned)pc, s ? s : "no symbol");
+    return buf;
+}
+
 static const struct emu_periph *claim(struct emu *e, uint32_t addr, unsigned width, bool write,
                                       uint32_t value)
 {
+    char at[160];
     add_cycles(e, EMU_PERIPH_CYCLES);
     const struct emu_periph *p = find_periph(e, addr);
     if (p == NULL) {
         if (write)
-            emu_error(e, "unclaimed write of 0x%08x (%u bytes) to 0x%08x, near pc 0x%08x", (unsigned)value,
-                      width, (unsigned)addr, (unsigned)pc_now(e));
+            emu_error(e, "unclaimed write of 0x%08x (%u bytes) to 0x%08x, %s", (unsigned)value, width,
+                      (unsigned)addr, where(e, at, sizeof at));
         else
-            emu_error(e, "unclaimed read (%u bytes) of 0x%08x, near pc 0x%08x", width, (unsigned)addr,
-                      (unsigned)pc_now(e));
+            emu_error(e, "unclaimed read (%u bytes) of 0x%08x, %s", width, (unsigned)addr,
+                      where(e, at, sizeof at));
         return NULL;
     }
     if (!emu_rcc_gate_on(e, e->gate[p - e->periph])) {
-        emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.18), near pc 0x%08x",
-                  write ? "write to" : "read of", p->name, (unsigned)(addr - p->base), (unsigned)pc_now(e));
+        emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.18), %s",
+                  write ? "write to" : "read of", p->name, (unsigned)(addr - p->base), where(e, at, sizeof at));
         return NULL;
     }
     return p;
@@ -547,8 +562,9 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address, int s
         return false; /* an exception return: the run loop unwinds it */
     const char *what = type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
                        : type == UC_MEM_WRITE_UNMAPPED ? "write to" : "read of";
-    emu_error(e, "bus fault: %s unmapped 0x%08x (%d bytes, value 0x%08x), pc 0x%08x", what, (unsigned)a, size,
-              (unsigned)value, (unsigned)pc_now(e));
+    char at[160];
+    emu_error(e, "bus fault: %s unmapped 0x%08x (%d bytes, value 0x%08x), %s", what, (unsigned)a, size,
+              (unsigned)value, where(e, at, sizeof at));
     return false;
 }
 
