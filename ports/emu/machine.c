@@ -137,6 +137,8 @@ struct emu {
     bool code_dirty;         /* flash changed: translated code to drop */
     uint32_t dirty_lo, dirty_hi;
     bool no_usb_stop;        /* drive started and no OTG model: nothing more to run */
+    bool pause_at_app;       /* emu_pause_at_app: hold before the app's first instruction */
+    bool paused;             /* ... and it is held there until a reset */
     void *allocs[EMU_MAX_PERIPHS];
     unsigned nallocs;
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
@@ -545,6 +547,11 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         e->watch.app_pc = a | 1u;
         uc_reg_read(uc, UC_ARM_REG_SP, &e->watch.app_sp);
         emu_log(e, "jump into the app at 0x%08x (SP 0x%08x)", (unsigned)a, (unsigned)e->watch.app_sp);
+        if (e->pause_at_app) {
+            /* A stop from the block hook ends the run before the block executes. */
+            e->paused = true;
+            uc_emu_stop(uc);
+        }
     }
     /* Stopping here, at the start of a block, leaves the PC right; from a
        memory callback unicorn would resume at the start of the current
@@ -946,6 +953,7 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     e->watch.app_started = false;
     e->watch.drive_started = false;
     e->no_usb_stop = false;
+    e->paused = false;
     emu_set_hclk(e, EMU_MSI_RESET_HZ);
     emu_log(e, "%s: RCC_CSR 0x%08x, SP 0x%08x, reset handler 0x%08x", reset_name(kind), (unsigned)emu_rcc_csr(e),
             (unsigned)sp, (unsigned)pc);
@@ -957,6 +965,16 @@ void emu_power_on(struct emu *e)
 {
     e->stopped = false;
     do_reset(e, EMU_RESET_POWER_ON);
+}
+
+void emu_pause_at_app(struct emu *e, bool on)
+{
+    e->pause_at_app = on;
+}
+
+bool emu_paused(const struct emu *e)
+{
+    return e->paused;
 }
 
 /* ---- board inputs ---- */
@@ -985,7 +1003,7 @@ static bool halted_on_wfi(struct emu *e)
 bool emu_run_until(struct emu *e, uint64_t until_ns)
 {
     uint64_t until_ps = until_ns * 1000u;
-    while (!e->stopped && !e->no_usb_stop && e->ps < until_ps) {
+    while (!e->stopped && !e->no_usb_stop && (!e->paused || e->reset_requested) && e->ps < until_ps) {
         if (e->reset_requested) {
             e->reset_requested = false;
             do_reset(e, e->reset_kind);
@@ -1020,7 +1038,7 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
         bool asked = e->stop_soon || e->ps >= e->stop_ps || e->poll_skip || e->reset_requested;
         e->stop_soon = false;
         drop_stale_code(e);
-        if (e->stopped || e->no_usb_stop)
+        if (e->stopped || e->no_usb_stop || e->paused)
             break;
         uint32_t now_pc = pc_now(e);
         /* QEMU reports the branch to an EXC_RETURN value either as a fetch
