@@ -3,7 +3,8 @@
 # double-word refused with PROGERR, data in the flash image file. A power
 # cut at the first double-word program, then a cold start: cleanly the
 # page reads erased; torn, the half-written double-word reads as an ECC
-# double error, which reaches the driver through NMI (FLASH_ERR_ECC).
+# double error, which reaches the driver through NMI (FLASH_ERR_ECC). With
+# OPTR.DBANK = 0 (8 KB pages) the driver refuses and flash stays erased.
 source "$(dirname "$0")/emu_lib.inc"
 
 port=$src/ports/stm32l4r5
@@ -30,4 +31,9 @@ grep -q "power cut at flash operation 2 (double-word program at 0x08100000, clea
 leds=$(probe --cut-at-flash-op 2 --torn)
 grep -q "power cut at flash operation 2 (double-word program at 0x08100000, torn)" "$tmp/out.txt" || fail "torn: no cut"
 [ "$leds" = "LED green on , blue on , red off" ] || fail "torn cut: no ECC error seen ($leds)"
+# OPTR.DBANK = 0 (single bank, 8 KB pages): the driver must refuse to touch flash.
+leds=$(probe --single-bank)
+[ "$leds" = "LED green off, blue off, red on " ] || fail "single bank: the driver did not refuse ($leds)"
+[ "$(dd if="$tmp/flash.bin" bs=1 skip=$((0x100000)) count=16 status=none | od -An -tx1)" = \
+  "$(head -c 16 /dev/zero | tr '\0' '\377' | od -An -tx1)" ] || fail "single bank: flash changed"
 echo "emu_flash_power_cut: ok"
