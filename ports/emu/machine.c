@@ -531,6 +531,8 @@ void emu_power_cut(struct emu *e)
     emu_request_reset(e, EMU_RESET_POWER_ON);
 }
 
+static int exception_to_take(struct emu *e);
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct emu *e = emu_of(uc, user);
@@ -557,6 +559,10 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
        memory callback unicorn would resume at the start of the current
        block and run its first instructions twice. */
     if (e->ps >= e->stop_ps || e->stop_soon)
+        uc_emu_stop(uc);
+    /* A pended exception masked by PRIMASK (or by a running handler) is
+       taken as soon as it can be, not at the next timer event. */
+    if (e->pending != 0u && exception_to_take(e) != 0)
         uc_emu_stop(uc);
 }
 
@@ -1051,7 +1057,8 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
             emu_error(e, "CPU stopped: %s at pc 0x%08x (HardFault)", uc_strerror(err), (unsigned)now_pc);
             break;
         }
-        if (!asked && halted_on_wfi(e))
+        /* WFI does not sleep while an exception is pending, masked or not. */
+        if (!asked && e->pending == 0u && halted_on_wfi(e))
             e->halted = true;
     }
     if (e->stopped && emu_error_count(e) > 0 && !e->watch.power_cuts) {
