@@ -61,6 +61,7 @@ static const struct { uint32_t base, size; } emu_windows[] = {
 
 #define EMU_MAX_PERIPHS 40u
 #define EMU_MAX_TIMERS 16u
+#define EMU_TIMER_UNKNOWN (-2)
 #define EMU_MAX_ERRORS 32u
 #define EMU_MAX_ACTIVE 8u        /* nesting depth of exceptions we allow */
 #define EMU_PERIPH_CYCLES 2u     /* AHB-to-APB bridge: about two bus cycles per access */
@@ -94,6 +95,7 @@ struct emu {
     struct elf_syms syms;
     struct emu_periph periph[EMU_MAX_PERIPHS];
     int gate[EMU_MAX_PERIPHS];   /* RCC clock gate of each, -1: none */
+    int timer_of[EMU_MAX_PERIPHS]; /* its model's timer, -1: none, EMU_TIMER_UNKNOWN: not looked up */
     void *rcc;
     unsigned nperiph;
     const struct emu_periph *last_hit;
@@ -345,6 +347,7 @@ void emu_add_periph(struct emu *e, const struct emu_periph *p)
         abort();
     }
     e->gate[e->nperiph] = emu_rcc_gate(p->name);
+    e->timer_of[e->nperiph] = EMU_TIMER_UNKNOWN;
     if (strcmp(p->name, "RCC") == 0)
         e->rcc = p->ctx;
     e->periph[e->nperiph++] = *p;
@@ -447,6 +450,20 @@ static void forget_loop(struct emu *e)
     e->hist_count = 0;
 }
 
+/* The timer of the model behind a peripheral (same ctx), -1 when none;
+   looked up once per peripheral. */
+static int timer_of(struct emu *e, const struct emu_periph *p)
+{
+    unsigned i = (unsigned)(p - e->periph);
+    if (e->timer_of[i] == EMU_TIMER_UNKNOWN) {
+        e->timer_of[i] = -1;
+        for (unsigned t = 0; t < e->ntimer; t++)
+            if (e->timer[t].ctx == p->ctx)
+                e->timer_of[i] = (int)t;
+    }
+    return e->timer_of[i];
+}
+
 /* The firmware only polls when its last few passes through a loop made the
    same peripheral accesses with the same values (reads and writes) and
    nothing else happened (no exception, which clears the history): its RAM
@@ -500,8 +517,17 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
     const struct emu_periph *p = claim(e, addr, size, true, (uint32_t)value);
     if (p != NULL && e->verbose >= 2)
         emu_log(e, "write %-6s +0x%03x = 0x%08x (%u)", p->name, (unsigned)(addr - p->base), (unsigned)value, size);
-    if (p != NULL)
-        p->write(p->ctx, addr - p->base, (uint32_t)value, size);
+    if (p == NULL)
+        return;
+    p->write(p->ctx, addr - p->base, (uint32_t)value, size);
+    /* The write may have started something (SysTick, a flash operation,
+       an oscillator): the current run must stop by its first event. */
+    int t = timer_of(e, p);
+    if (t >= 0) {
+        uint64_t next = e->timer[t].poll(e->timer[t].ctx, emu_now_ns(e));
+        if (next != UINT64_MAX && next * 1000u < e->stop_ps)
+            e->stop_ps = next * 1000u;
+    }
 }
 
 /* One trampoline per window so each callback knows its window's base. */
@@ -773,6 +799,9 @@ static void enter_exception(struct emu *e, int exc)
     uc_reg_write(e->uc, UC_ARM_REG_LR, &lr);
     uc_reg_write(e->uc, UC_ARM_REG_EAPSR_NZCVQG, &xpsr_clean);
     uc_reg_write(e->uc, UC_ARM_REG_PC, &handler);
+    if (e->verbose >= 2)
+        emu_log(e, "exception %d taken, return to 0x%08x, handler 0x%08x", exc, (unsigned)frame[6],
+                (unsigned)handler);
     e->pending &= ~(1u << exc);
     e->active[e->nactive++] = exc;
     forget_loop(e);
