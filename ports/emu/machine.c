@@ -7,12 +7,15 @@
  * - Unicorn runs the instructions; the NVIC is ours. QEMU inside unicorn
  *   stays in thread mode (IPSR 0): exception entry pushes the frame and
  *   jumps to the handler here, and a handler's return to an EXC_RETURN
- *   value (0xFFFFFFxx) is a fetch from unmapped memory we catch and unwind.
+ *   value (0xFFFFFFxx) is a branch to unmapped memory we catch and unwind.
  * - Time: a translated block costs one cycle per 16 bits of its code, plus
  *   the flash wait states once when it runs from flash with the instruction
- *   cache off, plus EMU_PERIPH_CYCLES per peripheral access. A firmware that
- *   only re-reads one register with the same value is polling: time skips
- *   to the next moment any model changes state.
+ *   cache off, plus EMU_PERIPH_CYCLES per peripheral access. A firmware whose
+ *   last passes through a loop made the same register accesses is polling:
+ *   time skips to the next moment a model changes state (note_access).
+ * - Callbacks never stop the CPU themselves (unicorn would resume at the
+ *   start of the block and re-run part of it): they set stop_soon and the
+ *   block hook stops at the next block.
  * - Every access outside memory and the registered peripherals is an error
  *   (listed at exit, the machine stops): never a silent zero.
  */
@@ -47,7 +50,6 @@
 #define EMU_FLASHSIZE_ADDR 0x1FFF75E0u /* RM0432 58.2 flash size in KB, 16 bits */
 #define EMU_PACKAGE_ADDR 0x1FFF7500u /* RM0432 58.3 package data */
 #define EMU_PACKAGE_LQFP144 0x0003u  /* the NUCLEO-L4R5ZI's STM32L4R5ZIT6 */
-#define EMU_OTP_SIZE 0x400u
 #define EMU_EXC_RETURN_PAGE 0xFFFFF000u
 
 /* Peripheral windows: everything inside is dispatched to a model or reported. */
@@ -146,6 +148,7 @@ struct emu {
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
 };
 
+/* Hooks get the machine as their user pointer. */
 static struct emu *emu_of(uc_engine *uc, void *user)
 {
     (void)uc;
@@ -1148,7 +1151,7 @@ static void init_sysinfo(struct emu *e)
     memcpy(e->sysinfo + (EMU_FLASHSIZE_ADDR - EMU_SYSINFO_BASE), &kb, sizeof kb);
     uint16_t pkg = EMU_PACKAGE_LQFP144;
     memcpy(e->sysinfo + (EMU_PACKAGE_ADDR - EMU_SYSINFO_BASE), &pkg, sizeof pkg);
-    (void)EMU_OTP_SIZE; /* OTP reads erased (0xFF), as on a new chip */
+    /* The OTP area (the first 1 KB) reads erased, 0xFF, as on a new chip. */
 }
 
 static int map_memory(struct emu *e)
