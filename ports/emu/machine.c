@@ -8,8 +8,8 @@
  *   stays in thread mode (IPSR 0): exception entry pushes the frame and
  *   jumps to the handler here, and a handler's return to an EXC_RETURN
  *   value (0xFFFFFFxx) is a branch to unmapped memory we catch and unwind.
- * - Time: a translated block costs one cycle per 16 bits of its code, plus
- *   the flash wait states once when it runs from flash with the instruction
+ * - Time: a translated block costs one cycle per 16 bits of its code and
+ *   two for the branch that ends it (pipeline refill), plus the flash wait states once when it runs from flash with the instruction
  *   cache off, plus EMU_PERIPH_CYCLES per peripheral access. A firmware whose
  *   last passes through a loop made the same register accesses is polling:
  *   time skips to the next moment a model changes state (note_access).
@@ -67,6 +67,7 @@ static const struct { uint32_t base, size; } emu_windows[] = {
 #define EMU_MAX_ERRORS 32u
 #define EMU_MAX_ACTIVE 8u        /* nesting depth of exceptions we allow */
 #define EMU_PERIPH_CYCLES 2u     /* AHB-to-APB bridge: about two bus cycles per access */
+#define EMU_BRANCH_REFILL_CYCLES 2u /* a block ends in a branch: Cortex-M4 TRM, 1 + P with P = 1..3 refill */
 #define EMU_LOOP_HISTORY 64u     /* peripheral accesses remembered by the loop detector */
 #define EMU_LOOP_MAX_PERIOD 16u  /* accesses in one pass of a loop it recognises */
 #define EMU_LOOP_REPEATS 3u      /* identical passes in a row before time skips */
@@ -567,7 +568,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     struct emu *e = emu_of(uc, user);
     settle(e);
     uint32_t a = (uint32_t)address;
-    uint64_t n = (size + 1u) / 2u;
+    uint64_t n = (size + 1u) / 2u + EMU_BRANCH_REFILL_CYCLES;
     bool from_flash = a - EMU_FLASH_BASE < EMU_FLASH_SIZE || a < EMU_FLASH_SIZE;
     if (from_flash && !e->icache)
         n += e->flash_ws;
