@@ -1094,9 +1094,8 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
         if (!asked && e->pending == 0u && halted_on_wfi(e))
             e->halted = true;
     }
-    if (e->stopped && emu_error_count(e) > 0 && !e->watch.power_cuts) {
+    if (e->stopped && emu_error_count(e) > 0)
         backtrace(e, stderr);
-    }
     return !e->stopped;
 }
 
