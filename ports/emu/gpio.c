@@ -80,8 +80,10 @@ static uint32_t idr(const struct gpio_port *p)
         bool level;
         if (m == GPIO_MODE_OUT)
             level = (p->r[GPIO_ODR / 4u] >> pin) & 1u;
-        else if (m == GPIO_MODE_IN && p->index == PORT_C && pin == BUTTON_PIN)
+        else if (m == GPIO_MODE_IN && p->index == PORT_C && pin == BUTTON_PIN) {
             level = emu_button(p->e);
+            emu_note_button_read(p->e, level);
+        }
         else if (m == GPIO_MODE_IN)
             level = ((p->r[GPIO_PUPDR / 4u] >> (2u * pin)) & 3u) == GPIO_PULL_UP;
         else

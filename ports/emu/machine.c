@@ -31,6 +31,7 @@
 #include <unicorn/unicorn.h>
 
 #include "elf.h"
+#include "explain.h"
 #include "machine.h"
 
 /* RM0432 2.2.2 memory map and register boundary addresses. */
@@ -147,6 +148,10 @@ struct emu {
     void *allocs[EMU_MAX_PERIPHS];
     unsigned nallocs;
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
+    /* What the boot code sees after a reset, for explain_boot. */
+    uint8_t noinit_at_reset[EXPLAIN_NOINIT_BYTES];
+    uint32_t csr_at_reset;
+    bool button_seen, button_at_read;
 };
 
 /* Hooks get the machine as their user pointer. */
@@ -237,6 +242,8 @@ void emu_note_leds(struct emu *e, uint32_t leds)
             (leds & 4u) ? "on " : "off");
 }
 
+static void check_decision(struct emu *e, bool started_app);
+
 void emu_note_drive(struct emu *e)
 {
     if (e->watch.drive_started || e->watch.app_started)
@@ -244,6 +251,7 @@ void emu_note_drive(struct emu *e)
     e->watch.drive_started = true;
     e->watch.drive_start_ns = emu_now_ns(e);
     emu_log(e, "bootloader starts the USB drive (OTG FS clock on)");
+    check_decision(e, false);
     if (emu_periph_ctx(e, "OTG_FS") == NULL) {
         /* Without the USB half the next access would be unclaimed: end the
            run here, cleanly, with the decision made. */
@@ -563,6 +571,26 @@ void emu_power_cut(struct emu *e)
 
 static int exception_to_take(struct emu *e);
 
+/* The firmware decided (app or drive): compare with its own boot logic
+   compiled for the PC, on the inputs it saw. */
+static void check_decision(struct emu *e, bool started_app)
+{
+    struct boot_decision d;
+    bool button = e->button_seen ? e->button_at_read : e->button;
+    explain_boot(e->flash, e->noinit_at_reset, e->csr_at_reset, button, &d);
+    e->watch.reason = (int)d.reason;
+    if (!started_app && d.reason != BOOT_START_APP)
+        emu_log(e, "stay in bootloader: %s", boot_reason_text(d.reason));
+    if (started_app != (d.reason == BOOT_START_APP)) {
+        e->watch.mismatches++;
+        emu_log(e, "MISMATCH: the firmware %s, its boot logic compiled for the PC says: %s",
+                started_app ? "started the app" : "stayed in the bootloader", boot_reason_text(d.reason));
+        fprintf(stderr, "dropboot-emu: [%10.3f ms] MISMATCH: the firmware %s, its boot logic compiled for the PC "
+                "says: %s\n", (double)emu_now_ns(e) / 1e6, started_app ? "started the app" : "stayed in the bootloader",
+                boot_reason_text(d.reason));
+    }
+}
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct emu *e = emu_of(uc, user);
@@ -579,6 +607,8 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         e->watch.app_pc = a | 1u;
         uc_reg_read(uc, UC_ARM_REG_SP, &e->watch.app_sp);
         emu_log(e, "jump into the app at 0x%08x (SP 0x%08x)", (unsigned)a, (unsigned)e->watch.app_sp);
+        if (!e->watch.drive_started)
+            check_decision(e, true);
         if (e->pause_at_app) {
             /* A stop from the block hook ends the run before the block executes. */
             e->paused = true;
@@ -965,6 +995,9 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     for (unsigned i = 0; i < e->nperiph; i++)
         if (e->periph[i].reset)
             e->periph[i].reset(e->periph[i].ctx, kind);
+    memcpy(e->noinit_at_reset, e->sram1, sizeof e->noinit_at_reset);
+    e->csr_at_reset = emu_rcc_csr(e);
+    e->button_seen = false;
     e->pending = 0;
     e->nactive = 0;
     e->halted = false;
@@ -1026,6 +1059,14 @@ void emu_set_button(struct emu *e, bool held)
 bool emu_button(const struct emu *e)
 {
     return e->button;
+}
+
+void emu_note_button_read(struct emu *e, bool level)
+{
+    if (!e->button_seen) {
+        e->button_seen = true;
+        e->button_at_read = level;
+    }
 }
 
 /* ---- the run loop ---- */

@@ -56,6 +56,9 @@ void emu_set_uid(struct emu *e, const uint32_t uid[3]);
 /* Inputs of the board. */
 void emu_set_button(struct emu *e, bool held);
 bool emu_button(const struct emu *e);
+/* gpio.c: the firmware read B1's pin; the first read after a reset is
+   what its boot decision saw. */
+void emu_note_button_read(struct emu *e, bool level);
 
 /* Zeroed memory freed with the machine (model contexts). */
 void *emu_alloc(struct emu *e, size_t n);
@@ -119,6 +122,8 @@ struct emu_watch {
     uint32_t leds;         /* bit 0 green LD1, 1 blue LD2, 2 red LD3 */
     uint32_t resets;       /* resets after power on */
     uint32_t power_cuts;
+    int reason;            /* enum boot_reason the PC-side boot logic gave for the last decision */
+    uint32_t mismatches;   /* decisions where the firmware and that logic disagreed */
 };
 const struct emu_watch *emu_watch(const struct emu *e);
 void emu_note_leds(struct emu *e, uint32_t leds);

@@ -118,26 +118,20 @@ static const char *default_firmware(char *buf, size_t n)
     return buf;
 }
 
-static void print_decision(struct emu *e, bool button)
+/* The firmware's decision in dropboot-sim's words; the reason is its own
+   boot logic compiled for the PC on the inputs it saw (explain.c). */
+static void print_decision(struct emu *e)
 {
     const struct emu_watch *w = emu_watch(e);
-    struct boot_inputs in = {.button = button};
-    struct boot_decision d;
-    explain_decide(emu_flash_mem(e), &in, &d);
-    if (w->app_started) {
+    if (w->app_started)
         printf("start app at 0x%08x (initial SP 0x%08x, reset handler 0x%08x)\n", 0x08008000u, (unsigned)w->app_sp,
                (unsigned)w->app_pc);
-        if (d.reason != BOOT_START_APP)
-            fprintf(stderr, "dropboot-emu: the firmware started the app, but core/boot.c on the PC says: %s\n",
-                    boot_reason_text(d.reason));
-    } else if (w->drive_started) {
-        if (d.reason == BOOT_START_APP)
-            printf("stay in bootloader: (core/boot.c on the PC would start the app; the firmware did not)\n");
-        else
-            printf("stay in bootloader: %s\n", boot_reason_text(d.reason));
-    } else {
+    else if (w->drive_started && w->reason == BOOT_START_APP)
+        printf("stay in bootloader: (core/boot.c on the PC would start the app; the firmware did not)\n");
+    else if (w->drive_started)
+        printf("stay in bootloader: %s\n", boot_reason_text((enum boot_reason)w->reason));
+    else
         printf("no decision: neither the app nor the drive started within %u ms\n", STATUS_LIMIT_MS);
-    }
 }
 
 static int verb_status(struct emu *e, int argc, char **argv)
@@ -154,8 +148,8 @@ static int verb_status(struct emu *e, int argc, char **argv)
         if (!emu_run_until(e, ms * NS_PER_MS) || w->app_started || w->drive_started)
             break;
     }
-    print_decision(e, emu_button(e));
-    return emu_error_count(e) ? 1 : 0;
+    print_decision(e);
+    return emu_error_count(e) || w->mismatches ? 1 : 0;
 }
 
 enum run_action { RUN_NRST, RUN_BUTTON_DOWN, RUN_BUTTON_UP };
@@ -227,7 +221,10 @@ static int verb_run(struct emu *e, int argc, char **argv)
            w->app_started ? "running the app" : w->drive_started ? "in the bootloader's USB drive" : "no decision yet",
            (unsigned)w->resets, (unsigned)w->power_cuts, (unsigned)emu_flash_ops(e), (unsigned)emu_stack_peak(e));
     emu_report_errors(e, stderr);
-    return emu_error_count(e) ? 1 : 0;
+    if (w->mismatches)
+        fprintf(stderr, "dropboot-emu: %u boot decision(s) differ from the boot logic compiled for the PC\n",
+                (unsigned)w->mismatches);
+    return emu_error_count(e) || w->mismatches ? 1 : 0;
 }
 
 #ifndef EMU_HAVE_USB
