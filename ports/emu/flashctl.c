@@ -114,6 +114,7 @@ struct emu_flashctl {
     bool torn;
     bool dead;              /* power cut: nothing more happens until power-on */
     uint32_t erase_us, program_us;
+    uint64_t busy_ns_total; /* erase and program time since the emulator started */
     uint32_t rng;
 };
 
@@ -176,6 +177,7 @@ static bool busy(const struct emu_flashctl *f)
 
 static void op_done_later(struct emu_flashctl *f, uint32_t us)
 {
+    f->busy_ns_total += (uint64_t)us * 1000u;
     f->busy_until = emu_now_ns(f->e) + (uint64_t)us * 1000u;
 }
 
@@ -481,6 +483,11 @@ void emu_flash_set_times(struct emu *e, uint32_t erase_us, uint32_t program_us)
 uint32_t emu_flash_ops(const struct emu *e)
 {
     return fc_of(e)->ops;
+}
+
+uint64_t emu_flash_busy_ns(const struct emu *e)
+{
+    return fc_of(e)->busy_ns_total;
 }
 
 void emu_flash_set_single_bank(struct emu *e)

@@ -111,6 +111,8 @@ void emu_flash_cut_at(struct emu *e, uint32_t n, bool torn);
 /* Scaled datasheet times for erase/program (0 = typical). */
 void emu_flash_set_times(struct emu *e, uint32_t erase_us, uint32_t program_us);
 uint32_t emu_flash_ops(const struct emu *e);
+/* Time the flash spent erasing and programming since the emulator started. */
+uint64_t emu_flash_busy_ns(const struct emu *e);
 
 /* What the run and status verbs watch. */
 struct emu_watch {

@@ -29,7 +29,7 @@
 struct options {
     const char *firmware, *flash, *serial;
     uint32_t cut_at;
-    bool torn, single_bank;
+    bool torn, single_bank, summary;
     uint32_t erase_us, program_us;
     int verbose;
 };
@@ -46,6 +46,8 @@ static int usage(FILE *out)
             "  --flash-times ERASE:PROG    page erase and double-word program times in us\n"
             "                              (default: datasheet typical, 22000:82)\n"
             "  --single-bank               OPTR.DBANK = 0 (8 KB pages)\n"
+            "  --summary                   after any verb, one line on stderr: virtual time, resets,\n"
+            "                              flash operations and busy time, bootloader stack peak\n"
             "  -v, -vv                     log events (LEDs, resets, the app start) for every verb;\n"
             "                              -vv also every peripheral register access\n"
             "verbs:\n"
@@ -255,6 +257,16 @@ static const struct verb verbs[] = {
 };
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])
 
+static void print_summary(struct emu *e)
+{
+    const struct emu_watch *w = emu_watch(e);
+    fprintf(stderr,
+            "summary: %.3f ms virtual, %u resets, %u power cuts, %u flash operations (%.3f ms busy), "
+            "stack peak %u bytes\n",
+            (double)emu_now_ns(e) / 1e6, (unsigned)w->resets, (unsigned)w->power_cuts, (unsigned)emu_flash_ops(e),
+            (double)emu_flash_busy_ns(e) / 1e6, (unsigned)emu_stack_peak(e));
+}
+
 static int parse_options(int argc, char **argv, struct options *o, int *next)
 {
     int i = 1;
@@ -268,6 +280,10 @@ static int parse_options(int argc, char **argv, struct options *o, int *next)
         }
         if (strcmp(a, "--single-bank") == 0) {
             o->single_bank = true;
+            continue;
+        }
+        if (strcmp(a, "--summary") == 0) {
+            o->summary = true;
             continue;
         }
         if (strcmp(a, "-v") == 0 || strcmp(a, "-vv") == 0) {
@@ -338,6 +354,8 @@ int main(int argc, char **argv)
             emu_flash_cut_at(e, o.cut_at, o.torn);
         emu_set_verbose(e, o.verbose);
         rc = verbs[v].run(e, argc - i - 1, argv + i + 1);
+        if (o.summary)
+            print_summary(e);
         emu_destroy(e);
         return rc;
     }
