@@ -716,6 +716,7 @@ static void drop_stale_code(struct emu *e)
 #define EMU_EXC_RETURN_HANDLER 0xFFFFFFF1u /* back to handler mode, main stack */
 #define EMU_EXC_RETURN_THREAD 0xFFFFFFF9u  /* back to thread mode, main stack */
 #define EMU_XPSR_ALIGN_Msk (1u << 9)       /* the frame was padded to 8 bytes */
+#define EMU_XPSR_IPSR_Msk 0x1FFu           /* exception number */
 #define EMU_FRAME_WORDS 8u
 #define EMU_VECTOR_TABLE_ALIGN 0x80u       /* VTOR bits 6:0 are zero */
 
@@ -870,7 +871,7 @@ static void return_from_exception(struct emu *e, uint32_t exc_return)
     sp += EMU_FRAME_WORDS * 4u;
     if (frame[7] & EMU_XPSR_ALIGN_Msk)
         sp += 4u;
-    uint32_t psr = frame[7] & ~0x1FFu;
+    uint32_t psr = frame[7] & ~EMU_XPSR_IPSR_Msk; /* QEMU stays in thread mode: IPSR 0 */
     uint32_t pc = frame[6] | 1u;
     uc_reg_write(e->uc, UC_ARM_REG_SP, &sp);
     uc_reg_write(e->uc, UC_ARM_REG_EAPSR_NZCVQG, &psr);
