@@ -107,24 +107,18 @@ static uint32_t gpio_read(void *ctx, uint32_t off, unsigned width)
 {
     struct gpio_port *p = ctx;
     (void)width;
-    if (off / 4u >= GPIO_WORDS) {
-        emu_error(p->e, "%s: read of offset 0x%03x not modelled", gpio_names[p->index], (unsigned)off);
-        return 0u;
-    }
     if (off / 4u == GPIO_IDR / 4u)
-        return idr(p) >> (8u * (off % 4u));
+        p->r[GPIO_IDR / 4u] = idr(p);
     if (off / 4u == GPIO_BSRR / 4u || off / 4u == GPIO_BRR / 4u)
         return 0u; /* write-only */
-    return p->r[off / 4u] >> (8u * (off % 4u));
+    return emu_regs_read(p->e, gpio_names[p->index], p->r, GPIO_WORDS, off);
 }
 
 static void gpio_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
 {
     struct gpio_port *p = ctx;
-    if (width != 4u || off % 4u != 0u || off / 4u >= GPIO_WORDS) {
-        emu_error(p->e, "%s: %u-byte write at +0x%03x not modelled", gpio_names[p->index], width, (unsigned)off);
+    if (!emu_regs_write_ok(p->e, gpio_names[p->index], GPIO_WORDS, off, width))
         return;
-    }
     uint32_t *odr = &p->r[GPIO_ODR / 4u];
     switch (off) {
     case GPIO_IDR:

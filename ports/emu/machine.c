@@ -317,6 +317,23 @@ static void skip_to_ps(struct emu *e, uint64_t t)
     add_cycles(e, n);
 }
 
+uint32_t emu_regs_read(struct emu *e, const char *name, const uint32_t *r, unsigned words, uint32_t off)
+{
+    if (off / 4u >= words) {
+        emu_error(e, "%s: read of offset 0x%03x not modelled", name, (unsigned)off);
+        return 0u;
+    }
+    return r[off / 4u] >> (8u * (off % 4u));
+}
+
+bool emu_regs_write_ok(struct emu *e, const char *name, unsigned words, uint32_t off, unsigned width)
+{
+    if (width == 4u && off % 4u == 0u && off / 4u < words)
+        return true;
+    emu_error(e, "%s: %u-byte write at +0x%03x not modelled", name, width, (unsigned)off);
+    return false;
+}
+
 void *emu_alloc(struct emu *e, size_t n)
 {
     void *p = calloc(1, n);

@@ -60,6 +60,11 @@ bool emu_button(const struct emu *e);
    what its boot decision saw. */
 void emu_note_button_read(struct emu *e, bool level);
 
+/* A block of word registers (most models): a read at any byte lane gives
+   that lane's bytes; an offset past the block is an error (and reads 0). */
+uint32_t emu_regs_read(struct emu *e, const char *name, const uint32_t *r, unsigned words, uint32_t off);
+/* A write the block can take: a whole word inside it; anything else is an error. */
+bool emu_regs_write_ok(struct emu *e, const char *name, unsigned words, uint32_t off, unsigned width);
 /* Zeroed memory freed with the machine (model contexts). */
 void *emu_alloc(struct emu *e, size_t n);
 /* Deepest stack use since power-on: painted stack area no longer holding the paint (bytes). */

@@ -4,7 +4,7 @@
 # is never reached.
 source "$(dirname "$0")/emu_lib.inc"
 
-build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_fault.c"
+build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_fault.c" "$src/tests/emu/probe/probe_stubs.c"
 rm -f "$tmp/flash.bin"
 rc=0
 "$emu_bin" --firmware "$tmp/probe.elf" --flash "$tmp/flash.bin" run --ms 100 >"$tmp/out.txt" 2>&1 || rc=$?
@@ -17,7 +17,7 @@ grep -q "1 error(s)" "$tmp/out.txt" || fail "not exactly one error listed at exi
 ! grep -q "0x60000000" "$tmp/out.txt" || fail "the machine ran on past the first error"
 # An undefined instruction (UsageFault, escalated to HardFault on the chip)
 # stops the machine the same way, with the place named.
-build_probe "$tmp/udf.elf" -DPROBE_UDF "$src/tests/emu/probe/probe_fault.c"
+build_probe "$tmp/udf.elf" -DPROBE_UDF "$src/tests/emu/probe/probe_fault.c" "$src/tests/emu/probe/probe_stubs.c"
 rc=0
 "$emu_bin" --firmware "$tmp/udf.elf" --flash "$tmp/flash.bin" run --ms 100 >"$tmp/out.txt" 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "udf: exit $rc, not 1"

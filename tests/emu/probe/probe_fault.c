@@ -7,7 +7,6 @@
  */
 #include <stdint.h>
 
-#include "flash_l4.h"
 
 #define PROBE_UNMODELLED_REG 0x40007C00u /* LPTIM1_ISR */
 
@@ -32,9 +31,4 @@ int main(void)
 void SysTick_Handler(void);
 void SysTick_Handler(void)
 {
-}
-
-bool flash_nmi(void)
-{
-    return false;
 }
