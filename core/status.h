@@ -15,19 +15,19 @@
     X(DB_ERR_UF2_FAMILY,    "UF2 for another chip family (this board: STM32L4, 0x00ff6919)") \
     X(DB_ERR_UF2_BLOCK,     "damaged UF2 block (magic, payload size or block number)") \
     X(DB_ERR_UF2_MIXED,     "UF2 blocks from two different files or block counts") \
-    X(DB_ERR_UF2_CONFLICT,  "two UF2 files at once, or a block repeated with other data; copy one file at a time") \
+    X(DB_ERR_UF2_CONFLICT,  "two UF2 files at once, or a block repeated with other data") \
     X(DB_ERR_ADDR_BOOT,     "linked for the bootloader's place (link at 0x08008000)") \
     X(DB_ERR_ADDR_RANGE,    "firmware has data outside the app area") \
     X(DB_ERR_TOO_LARGE,     "image is larger than the app area") \
-    X(DB_ERR_SLOT_FULL,     "image outgrew its 992 KB slot, app kept; copy again to use both banks (old app not kept)") \
+    X(DB_ERR_SLOT_FULL,     "image outgrew its slot, app kept; copy again to use both banks (app then lost)") \
     X(DB_ERR_HEX_CHECKSUM,  "Intel HEX record with a bad checksum") \
     X(DB_ERR_HEX_SYNTAX,    "malformed Intel HEX record") \
     X(DB_ERR_HEX_RECORD,    "unsupported Intel HEX record type") \
-    X(DB_ERR_VECTORS,       "no vector table this board can start at the app base (SP in RAM, reset handler in the image)") \
+    X(DB_ERR_VECTORS,       "no vector table this board can start (SP in RAM, reset handler in the image)") \
     X(DB_ERR_NOT_FIRMWARE,  "ignored: file is not firmware (not UF2, Intel HEX or a BIN for this board)") \
     X(DB_ERR_ZIP,           "ignored: a .zip archive; extract it and drop the file inside") \
     X(DB_ERR_ELF,           "ignored: an ELF file; drop the .hex/.bin, or: dropboot convert app.elf") \
-    X(DB_ERR_ORDER,         "too far out of order (the file's start must come in its first 16 KB); copy it again") \
+    X(DB_ERR_ORDER,         "too far out of order (its start must come in the first 16 KB); copy it again") \
     X(DB_ERR_OVERLAP,       "two different values for the same flash address") \
     X(DB_ERR_INCOMPLETE,    "the file ended before the whole image arrived") \
     X(DB_ERR_FLASH,         "failed: flash erase or program error") \

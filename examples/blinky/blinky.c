@@ -4,6 +4,7 @@
  * Linked at 0x08008000 with ports/stm32l4r5/app.ld. Blinks LD1 (green, PC7)
  * twice a second; hold B1 (PC13) for 3 seconds and it hands over to the
  * bootloader (dropboot_enter_bootloader), which comes up as the USB drive.
+ * Confirms its image to the bootloader's trial boot (dropboot_confirm).
  * Runs on the reset clock (MSI 4 MHz), as the bootloader leaves it.
  */
 #include <stdbool.h>
@@ -34,6 +35,10 @@ int main(void);
 int main(void)
 {
     SCB->VTOR = BLINKY_APP_BASE; /* dropboot sets it too; an app must not rely on that */
+    /* A new image runs on trial until it says it works: blinky has nothing to
+     * test, so it confirms at once (one extra reset the first time). A real
+     * app confirms after its self-test, or once it has run a while. */
+    dropboot_confirm();
     RCC->AHB2ENR |= RCC_AHB2ENR_GPIOCEN_Msk;
     (void)RCC->AHB2ENR;
     GPIOC->MODER = (GPIOC->MODER & ~(3u << (2u * BLINKY_LD1_PIN))) | (GPIO_MODE_OUTPUT << (2u * BLINKY_LD1_PIN));

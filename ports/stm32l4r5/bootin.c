@@ -1,6 +1,8 @@
 /* Boot inputs and the jump guard for the STM32L4R5 port (see bootin.h). */
 #include "bootin.h"
 
+#include <stddef.h>
+
 #include "config.h"
 #include "regs_rcc.h"
 
@@ -38,6 +40,8 @@ void bootin_gather(const struct bootin_noinit *ni, uint32_t rcc_csr, bool button
     in->double_reset = kept && bootin_double_reset(rcc_csr, ni->double_reset) == BOOTIN_DR_DETECTED;
     in->after_update = kept && ni->report.magic == UPDATE_REPORT_MAGIC &&
                        ni->report.stay == UPDATE_STAY_MAGIC;
+    in->confirm_seq = (kept && ni->confirm_seq == ni->trial_seq) ? ni->confirm_seq : 0u;
+    in->query_only = false;
 }
 
 bool bootin_jump_ok(uint32_t vtor, uint32_t sp, uint32_t pc)
@@ -60,3 +64,8 @@ bool bootin_reset_due(bool usb_idle, uint32_t waited_ms)
 {
     return usb_idle || waited_ms >= BOOTIN_RESET_GRACE_MS;
 }
+
+_Static_assert(BOOTIN_STAY_ADDR + BOOTIN_TRIAL_OFFSET == 0x20000028u, "dropboot_app.h: DROPBOOT_TRIAL_ADDR");
+_Static_assert(offsetof(struct bootin_noinit, trial_seq) == BOOTIN_TRIAL_OFFSET, "dropboot_app.h reads the trial here");
+_Static_assert(offsetof(struct bootin_noinit, confirm_seq) == BOOTIN_CONFIRM_OFFSET, "dropboot_app.h writes the confirm here");
+_Static_assert(sizeof(struct bootin_noinit) <= BOOTIN_NOINIT_BYTES, "the words that survive a reset fit their 64 bytes");

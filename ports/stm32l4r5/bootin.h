@@ -24,7 +24,12 @@ struct bootin_noinit {
     uint32_t stay;          /* BOOT_MAGIC_STAY: an app asked for the drive */
     uint32_t double_reset;  /* BOOTIN_DR_MARK while the window is open */
     struct update_report report; /* core/update's result of the last attempt */
+    uint32_t trial_seq;     /* the image started is on trial: its seq (dropboot_app.h reads it) */
+    uint32_t confirm_seq;   /* the app confirmed that trial image (dropboot_confirm() writes it) */
 };
+/* Offsets apps use (dropboot_app.h): keep them where they are. */
+#define BOOTIN_TRIAL_OFFSET 40u
+#define BOOTIN_CONFIRM_OFFSET 44u
 
 enum bootin_dr {
     BOOTIN_DR_NONE,     /* not a reset-button reset: no window, no delay */

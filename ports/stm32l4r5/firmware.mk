@@ -10,7 +10,7 @@ BUILD ?= build/nucleo_l4r5zi
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 HOST_TOOL ?= build/host/dropboot
-DB_BOOT_LIMIT := 32768
+DB_BOOT_LIMIT := 24576 # the bootloader region (32 KB) less the record log (2 pages): core/config.h DB_CODE_SIZE
 
 CROSS ?= arm-none-eabi-
 OPT ?= -Os
@@ -72,7 +72,7 @@ $(BUILD)/dropboot.elf: $(FW_OBJS) $(PORT)/bootloader.ld
 	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot.map $(FW_OBJS) -lgcc -o $@
 
 $(BUILD)/dropboot-nolto.elf: $(FW_OBJS) $(PORT)/bootloader.ld
-	$(Q)$(CC) $(filter-out -flto,$(LDFLAGS)) -fno-lto -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot-nolto.map $(FW_OBJS) -lgcc -o $@
+	$(Q)$(CC) $(filter-out -flto,$(LDFLAGS)) -fno-lto -Wl,--defsym=__dropboot_sizes_only=1 -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot-nolto.map $(FW_OBJS) -lgcc -o $@
 
 $(BUILD)/blinky.elf: $(APP_OBJS) $(PORT)/app.ld
 	@echo "  LD      $@"

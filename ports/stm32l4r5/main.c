@@ -20,6 +20,7 @@
 #include "msc.h"
 #include "regs_core.h"
 #include "regs_rcc.h"
+#include "regs_syscfg.h"
 #include "scsi.h"
 #include "update.h"
 #include "usbd.h"
@@ -90,7 +91,22 @@ __attribute__((noreturn)) static void main_system_reset(void)
 }
 
 /* Hand the chip over as if the app came out of reset itself. */
-__attribute__((noreturn)) static void main_start_app(uint32_t sp, uint32_t pc)
+/* The last steps of a start, from RAM: once FB_MODE maps bank 2 at
+ * 0x08000000 the instructions that followed in flash are the other bank's.
+ * In .data, so the startup code copies it to RAM; long_call because RAM is
+ * out of a BL's reach from flash. */
+__attribute__((section(".data.ramfunc"), noinline, long_call, noreturn)) static void
+main_enter_app(uint32_t sp, uint32_t pc, uint32_t memrmp)
+{
+    SYSCFG->MEMRMP = memrmp;
+    __asm volatile("dsb 0xF\n\tisb 0xF" ::: "memory");
+    /* Nothing can be pending now, so interrupts go back on as at reset. */
+    __asm volatile("msr msp, %0\n\tcpsie i\n\tbx %1" : : "r"(sp), "r"(pc) : "memory");
+    __builtin_unreachable();
+}
+
+/* swap: the image is in slot B (bank 2), which must appear at DB_APP_BASE. */
+__attribute__((noreturn)) static void main_start_app(uint32_t sp, uint32_t pc, bool swap)
 {
     __asm volatile("cpsid i" ::: "memory");
     board_io_deinit();
@@ -101,10 +117,10 @@ __attribute__((noreturn)) static void main_start_app(uint32_t sp, uint32_t pc)
     }
     SCB->ICSR = SCB_ICSR_PENDSTCLR_Msk | SCB_ICSR_PENDSVCLR_Msk;
     SCB->VTOR = DB_APP_BASE;
-    __asm volatile("dsb 0xF\n\tisb 0xF" ::: "memory");
-    /* Nothing can be pending now, so interrupts go back on as at reset. */
-    __asm volatile("msr msp, %0\n\tcpsie i\n\tbx %1" : : "r"(sp), "r"(pc) : "memory");
-    __builtin_unreachable();
+    RCC->APB2ENR |= RCC_APB2ENR_SYSCFGEN_Msk;
+    (void)RCC->APB2ENR; /* the enable takes effect before SYSCFG is touched */
+    uint32_t memrmp = SYSCFG->MEMRMP & ~SYSCFG_MEMRMP_FB_MODE_Msk;
+    main_enter_app(sp, pc, swap ? (memrmp | SYSCFG_MEMRMP_FB_MODE_Msk) : memrmp);
 }
 
 static enum board_leds main_leds(void)
@@ -188,7 +204,10 @@ int main(void)
         clock_delay_ms(BOOTIN_DR_WINDOW_MS);
         noinit.double_reset = 0u;
     }
+    /* the app finds its trial in RAM (dropboot_confirm() hands the seq back) */
+    noinit.confirm_seq = 0u;
+    noinit.trial_seq = (d.reason == BOOT_START_APP && d.trial) ? d.seq : 0u;
     if (d.reason == BOOT_START_APP && bootin_jump_ok(DB_APP_BASE, d.app_sp, d.app_pc))
-        main_start_app(d.app_sp, d.app_pc);
+        main_start_app(d.app_sp, d.app_pc, d.swap);
     main_run_drive();
 }

@@ -238,10 +238,21 @@ attach_and_mount() {
 
 # flash_has_app FILE: the app area starts with FILE's bytes.
 flash_has_app() {
-    local size
+    local size off
     size=$(wc -c <$1)
-    dd if=$DEV_FLASH bs=4096 skip=$((APP_OFFSET / 4096)) 2>/dev/null | head -c $size >$SCDIR/app-area.bin
+    off=$(active_offset) || return 1
+    dd if=$DEV_FLASH bs=4096 skip=$((off / 4096)) 2>/dev/null | head -c $size >$SCDIR/app-area.bin
     cmp $SCDIR/app-area.bin $1
+}
+
+# active_offset: where the app that starts lies in the flash file (A/B: slot A
+# at 0x8000, slot B at 0x108000), from the simulator's boot decision, whose
+# last " at 0x..." is the slot's address.
+active_offset() {
+    local addr
+    addr=$(dropboot-sim --flash $DEV_FLASH status | sed -n 's/^start app at .* at \(0x[0-9a-f]*\)[,)].*/\1/p')
+    [ -n "$addr" ] || { echo "no app would start" >&2; return 1; }
+    echo $((addr - 0x08000000))
 }
 
 # flash_app_erased [BYTES]: the app area's first BYTES (default 64 KB) read as erased flash.
@@ -252,10 +263,11 @@ flash_app_erased() {
 }
 
 # flash_boot_region_erased: the simulated flash has no bootloader code in its
-# first 32 KB; nothing may ever write there.
+# first 24 KB (the region's last 8 KB are the record log); nothing may ever
+# write there.
 flash_boot_region_erased() {
-    head -c $APP_OFFSET $DEV_FLASH >$SCDIR/boot-area.bin
-    head -c $APP_OFFSET /dev/zero | tr '\000' '\377' | cmp $SCDIR/boot-area.bin -
+    head -c $((APP_OFFSET - 8192)) $DEV_FLASH >$SCDIR/boot-area.bin
+    head -c $((APP_OFFSET - 8192)) /dev/zero | tr '\000' '\377' | cmp $SCDIR/boot-area.bin -
 }
 
 # sim_says TEXT: the simulator's boot decision for the flash file contains TEXT.

@@ -187,7 +187,7 @@ static void hex_problems_are_named_with_their_line(void **state)
     assert_int_not_equal(hex_error(":020010001122BB\n", err), 0);
     assert_non_null(strstr(err, "end-of-file record"));
     assert_int_not_equal(hex_error(":020010001122BB\n:020012003344BC\n:00000001FF\n", err), 0);
-    assert_string_equal(err, "line 2: refused: Intel HEX record with a bad checksum");
+    assert_string_equal(err, "line 2: Intel HEX record with a bad checksum");
     assert_int_not_equal(hex_error(":020010001122BB\n:02001000334477\n:00000001FF\n", err), 0);
     assert_string_equal(err, "line 2: two different values for address 0x00000010");
     /* the same value twice is no conflict */
