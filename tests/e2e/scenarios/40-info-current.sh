@@ -7,7 +7,7 @@ info_lines() {
     head -n 1 $SCDIR/info.txt | grep -qx "UF2 Bootloader v$VERSION dropboot" &&
         grep -qx 'Family-ID: 0x00ff6919' $SCDIR/info.txt &&
         grep -qx 'App-Base: 0x08008000' $SCDIR/info.txt &&
-        grep -qx 'App-Max-Size: 2060288' $SCDIR/info.txt &&
+        grep -qx 'App-Max-Size: 2064384' $SCDIR/info.txt && grep -qx 'Slot-Size: 1015808' $SCDIR/info.txt &&
         grep -q '^Model: ' $SCDIR/info.txt && grep -q '^Board-ID: ' $SCDIR/info.txt && grep -q '^Serial: ' $SCDIR/info.txt
 }
 crlf_lines() { # every line of $1 ends in CR LF
