@@ -131,6 +131,12 @@ elif kind == "done-or-intact":
         e = intact_ok()
         got += " (refusal path: old app must be kept)"
     problems += [e] if e else []
+# A/B: an update goes to the slot that is not running, so whatever went
+# wrong, the old app is intact and starts unless the update committed.
+if result != "DB_DONE":
+    e = intact_ok()
+    if e and e not in problems:
+        problems.append("A/B: " + e)
 print("%s|%s" % ("; ".join(problems), got))
 PY
 
