@@ -75,7 +75,8 @@ dev_stop
 check half-then-whole-flash flash_has_app $FW/second.bin
 check half-boot-region-untouched flash_boot_region_erased
 
-# Half a UF2, then the board is unplugged: the half image never starts.
+# Half a UF2, then the board is unplugged: the half image never starts; with
+# A/B it went to the other slot, so the old app (slot A) starts.
 cp $fixture $SCDIR/halfcut.flash
 dev_start halfcut $stay
 attach_and_mount || return
@@ -84,4 +85,5 @@ check halfcut-sync sync
 check halfcut-umount dev_umount
 dev_stop
 check halfcut-boot-region-untouched flash_boot_region_erased
-check halfcut-never-starts sim_says "stay in bootloader"
+check halfcut-never-starts sim_says "start app at 0x08008000 (slot A at 0x08008000"
+check halfcut-old-app-kept flash_has_app $FW/small.bin
