@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "boot.h"
-#include "bootrec.h"
+#include "describe.h"
 #include "simdev.h"
 #include "update.h"
 #include "vfat.h"
@@ -78,19 +78,7 @@ enum simdev_mode simdev_mode(void)
 
 void simdev_describe_boot(char *out, size_t n)
 {
-    static const char *const slot_name[] = {"A", "B", "A+B (single slot)"};
-    if (dev_boot.reason == BOOT_START_APP) {
-        char trial[48] = "confirmed";
-        if (dev_boot.trial)
-            snprintf(trial, sizeof trial, "trial start %u of %u", (unsigned)dev_boot.attempts,
-                     (unsigned)DB_TRIAL_BOOTS);
-        snprintf(out, n, "start app at 0x%08x (slot %s at 0x%08x%s, %s%s, initial SP 0x%08x, reset handler 0x%08x)",
-                 (unsigned)DB_APP_BASE, slot_name[dev_boot.slot % 3u], (unsigned)bootrec_slot_base(dev_boot.slot),
-                 dev_boot.swap ? ", banks swapped" : "", trial,
-                 dev_boot.rolled_back ? ", rolled back: the newest image was never confirmed" : "",
-                 (unsigned)dev_boot.app_sp, (unsigned)dev_boot.app_pc);
-    } else
-        snprintf(out, n, "stay in bootloader: %s", boot_reason_text(dev_boot.reason));
+    describe_boot(&dev_boot, out, n);
 }
 
 uint32_t simdev_sector_count(void)
