@@ -170,7 +170,9 @@ static void fifos_clear(struct dwc2_model *m)
 
 void dwc2_model_reset(struct dwc2_model *m)
 {
+    uint32_t resets = m->resets;
     memset(m, 0, sizeof *m);
+    m->resets = resets + 1u;
     m->core_310a = true;
     REG(m, GOTGCTL) = RESET_GOTGCTL;
     REG(m, GUSBCFG) = RESET_GUSBCFG;

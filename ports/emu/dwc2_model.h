@@ -64,9 +64,11 @@ struct dwc2_model {
     struct dwc2_model_error errlog[DWC2_MODEL_ERRLOG];
     /* Bus statistics, for the emulator's figures. */
     uint32_t setups, out_packets, in_packets, naks, toggle_mismatches;
+    uint32_t resets;                          /* dwc2_model_reset calls so far: a host sees the chip was reset */
 };
 
-/* Power-on / RCC reset: every register at its reset value, FIFOs empty. */
+/* Power-on / RCC reset: every register at its reset value, FIFOs empty
+   (the resets count goes on; zero the struct before the first call). */
 void dwc2_model_reset(struct dwc2_model *m);
 
 /* ---- register side ---- */
