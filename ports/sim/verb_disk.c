@@ -10,30 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay.h"
 #include "simdev.h"
 #include "vfat.h"
 #include "verbs.h"
 
 #define STATUS_TEXT_MAX 1024u /* STATUS.TXT is at most one sector */
-
-static int read_image(const char *path, uint8_t **img, uint32_t sectors)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        perror(path);
-        return -1;
-    }
-    *img = calloc(sectors, DB_SECTOR_SIZE);
-    size_t n = *img ? fread(*img, DB_SECTOR_SIZE, sectors, f) : 0;
-    fclose(f);
-    if (n != sectors) {
-        fprintf(stderr, "dropboot-sim: %s: expected %u sectors of %u bytes\n", path, (unsigned)sectors,
-                (unsigned)DB_SECTOR_SIZE);
-        free(*img);
-        return -1;
-    }
-    return 0;
-}
 
 /* Dumping and replaying are what a user does with the button held: the drive
    shows even when a valid app is in flash. */
@@ -68,64 +50,6 @@ int sim_verb_dump(int argc, char **argv)
     return fclose(f) == 0 ? 0 : 2;
 }
 
-enum order { ORDER_ASC, ORDER_DESC, ORDER_META_LAST, ORDER_RANDOM };
-
-static uint32_t rng = 1;
-static uint32_t rng_next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return rng;
-}
-
-static int parse_order(const char *s, enum order *o)
-{
-    if (strcmp(s, "asc") == 0)
-        *o = ORDER_ASC;
-    else if (strcmp(s, "desc") == 0)
-        *o = ORDER_DESC;
-    else if (strcmp(s, "meta-last") == 0)
-        *o = ORDER_META_LAST;
-    else if (strncmp(s, "random:", 7) == 0) {
-        *o = ORDER_RANDOM;
-        rng = (uint32_t)strtoul(s + 7, NULL, 0) * 2654435761u + 1u;
-        if (rng == 0)
-            rng = 1;
-    } else
-        return -1;
-    return 0;
-}
-
-static void put_in_order(uint32_t *lbas, uint32_t n, enum order o)
-{
-    if (o == ORDER_DESC) {
-        for (uint32_t i = 0; i < n / 2; i++) {
-            uint32_t t = lbas[i];
-            lbas[i] = lbas[n - 1 - i];
-            lbas[n - 1 - i] = t;
-        }
-    } else if (o == ORDER_META_LAST) {
-        uint32_t k = 0;
-        uint32_t *tmp = malloc(n * sizeof *tmp);
-        for (uint32_t i = 0; i < n; i++)
-            if (!vfat_is_metadata_lba(lbas[i]))
-                tmp[k++] = lbas[i];
-        for (uint32_t i = 0; i < n; i++)
-            if (vfat_is_metadata_lba(lbas[i]))
-                tmp[k++] = lbas[i];
-        memcpy(lbas, tmp, n * sizeof *tmp);
-        free(tmp);
-    } else if (o == ORDER_RANDOM) {
-        for (uint32_t i = n; i > 1; i--) {
-            uint32_t j = rng_next() % i;
-            uint32_t t = lbas[i - 1];
-            lbas[i - 1] = lbas[j];
-            lbas[j] = t;
-        }
-    }
-}
-
 static void print_status(const char *when)
 {
     char text[STATUS_TEXT_MAX];
@@ -135,19 +59,19 @@ static void print_status(const char *when)
 
 int sim_verb_replay(int argc, char **argv)
 {
-    enum order order = ORDER_ASC;
+    struct replay_order order = {REPLAY_ASC, 1};
     if (argc == 4 && strcmp(argv[2], "--order") == 0) {
-        if (parse_order(argv[3], &order) != 0) {
+        if (replay_order_parse(argv[3], &order) != 0) {
             fprintf(stderr, "dropboot-sim: unknown order %s\n", argv[3]);
             return 2;
         }
     } else if (argc != 2) {
-        fprintf(stderr, "usage: replay OLD.img NEW.img [--order asc|desc|meta-last|random:SEED]\n");
+        fprintf(stderr, "usage: replay OLD.img NEW.img [--order " REPLAY_ORDERS "]\n");
         return 2;
     }
     uint32_t n = simdev_sector_count();
     uint8_t *old = NULL, *new = NULL;
-    if (read_image(argv[0], &old, n) != 0 || read_image(argv[1], &new, n) != 0)
+    if (replay_read_image("dropboot-sim", argv[0], &old, n) != 0 || replay_read_image("dropboot-sim", argv[1], &new, n) != 0)
         return 2;
 
     power_on_drive();
@@ -160,12 +84,9 @@ int sim_verb_replay(int argc, char **argv)
             return 2;
         }
     }
-    uint32_t *lbas = malloc(n * sizeof *lbas);
     uint32_t count = 0;
-    for (uint32_t lba = 0; lba < n; lba++)
-        if (memcmp(old + (size_t)lba * DB_SECTOR_SIZE, new + (size_t)lba * DB_SECTOR_SIZE, DB_SECTOR_SIZE) != 0)
-            lbas[count++] = lba;
-    put_in_order(lbas, count, order);
+    uint32_t *lbas = replay_changed(old, new, n, &count);
+    replay_order_apply(&order, lbas, count, VFAT_DATA_LBA);
     printf("replay: writing %u sectors\n", (unsigned)count);
 
     bool reset = false;
