@@ -21,7 +21,7 @@
 #define SET_ADDRESS_RECOVERY_NS (2u * USBHOST_MS) /* 9.2.6.3 */
 #define FS_MAX_PACKET 64u                 /* full-speed control and bulk */
 #define MPSIZ_MAX 2048u                   /* largest packet a DWC2 endpoint can be programmed for */
-#define CONFIG_MAX 255u
+#define CONFIG_MAX USBHOST_CONFIG_MAX
 #define READY_GAP_NS (10u * USBHOST_MS)
 
 /* Chapter 9 and class codes. */
@@ -400,6 +400,8 @@ static int enumerate(struct usbhost *h)
         return fail(h, USBHOST_PROTOCOL, "configuration shorter than its wTotalLength");
     if ((r = parse_config(h, buf, got)) != USBHOST_OK)
         return r;
+    memcpy(h->config_desc, buf, got);
+    h->config_len = got;
     /* String 0 (languages) and the serial number, as an OS reads them. */
     r = control_simple(h, 0x80, REQ_GET_DESCRIPTOR, DESC_STRING << 8, 0, CONFIG_MAX, buf, &got);
     if (r != USBHOST_OK)
@@ -427,7 +429,7 @@ static int enumerate(struct usbhost *h)
     return USBHOST_OK;
 }
 
-int usbhost_attach(struct usbhost *h, uint64_t timeout_ns)
+int usbhost_port_reset(struct usbhost *h, uint64_t timeout_ns)
 {
     uint64_t deadline = h->st.bus_ns + timeout_ns;
     h->attached = false;
@@ -448,15 +450,21 @@ int usbhost_attach(struct usbhost *h, uint64_t timeout_ns)
     h->address = 0;
     h->ep0_mps = FS_MAX_PACKET;
     h->bulk_in = h->bulk_out = 0;
+    h->bulk_mps = FS_MAX_PACKET;
     memset(h->toggle, 0, sizeof h->toggle);
     h->st.resets++;
     dwc2_model_bus_reset(h->m);
     if ((r = bus_time(h, RESET_NS)) != USBHOST_OK)
         return r;
     dwc2_model_enum_done(h->m);
-    if ((r = bus_time(h, RESET_RECOVERY_NS)) != USBHOST_OK)
-        return r;
-    r = enumerate(h);
+    return bus_time(h, RESET_RECOVERY_NS);
+}
+
+int usbhost_attach(struct usbhost *h, uint64_t timeout_ns)
+{
+    int r = usbhost_port_reset(h, timeout_ns);
+    if (r == USBHOST_OK)
+        r = enumerate(h);
     if (r == USBHOST_OK)
         h->st.attaches++;
     return r;

@@ -26,6 +26,7 @@
 #define USBHOST_CONTROL_TIMEOUT_NS (5000ull * USBHOST_MS) /* Linux USB_CTRL_GET_TIMEOUT */
 #define USBHOST_COMMAND_TIMEOUT_NS (30000ull * USBHOST_MS) /* Linux sd: a command's default timeout */
 #define USBHOST_SECTOR 512u
+#define USBHOST_CONFIG_MAX 255u               /* wTotalLength we read at most */
 
 enum usbhost_status {
     USBHOST_OK = 0,
@@ -64,6 +65,8 @@ struct usbhost {
     uint8_t interface;
     uint8_t max_lun;
     uint8_t device_desc[18];
+    uint8_t config_desc[USBHOST_CONFIG_MAX]; /* the whole configuration, as read at enumeration */
+    uint32_t config_len;
     uint32_t tag;
     uint8_t sense[3];           /* key, ASC, ASCQ of the last CHECK CONDITION */
     uint32_t csw_residue;
@@ -80,7 +83,11 @@ int usbhost_idle(struct usbhost *h, uint64_t ns);
 /* Wait (up to timeout_ns) for the device to connect, then reset the bus and
    enumerate it: addressed, configured, bulk pipes found, max LUN read. */
 int usbhost_attach(struct usbhost *h, uint64_t timeout_ns);
-/* False once the device left the bus or was reset since usbhost_attach. */
+/* Only the port part of attaching: wait for the device to connect, reset
+   the bus; the device is then at address 0, unconfigured (a USB/IP client
+   enumerates it itself). */
+int usbhost_port_reset(struct usbhost *h, uint64_t timeout_ns);
+/* False once the device left the bus or was reset since the port reset. */
 bool usbhost_connected(struct usbhost *h);
 
 /* One control transfer; data holds wLength bytes (IN: filled). *actual: bytes moved. */

@@ -216,6 +216,21 @@ static void drop_conn(struct usbip_server *s, struct usbip_conn *c, const char *
     conn_close(c);
 }
 
+int usbip_parse_addr(const char *arg, char *host, size_t host_len, uint16_t *port)
+{
+    const char *colon = strrchr(arg, ':');
+    if (colon == NULL || (size_t)(colon - arg) >= host_len || colon == arg)
+        return -1;
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, arg, (size_t)(colon - arg));
+    host[colon - arg] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
 int usbip_server_open(struct usbip_server *s, const char *addr, uint16_t port,
                       const struct usbip_device_info *info, bool quiet)
 {

@@ -96,6 +96,9 @@ bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data);
 void usbip_dev_unlink(const struct usbip_header *h);
 
 /* ---- the TCP server (usbip.c) ---- */
+/* "ADDR:PORT" of a --usbip option into host (NUL-terminated) and port. 0 or -1. */
+int usbip_parse_addr(const char *arg, char *host, size_t host_len, uint16_t *port);
+
 #define USBIP_MAX_CLIENTS 8u /* connections still in the OP_REQ stage (usbip list, attach) */
 
 struct usbip_conn {
