@@ -1,0 +1,41 @@
+/* core/boot.c's decision over the emulated flash (see explain.h). */
+#include "explain.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "flash.h"
+
+/* flash.h for core/ on the PC: reads of the emulated array, no writes
+   (explaining never changes flash). */
+static const uint8_t *explain_flash;
+
+enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len)
+{
+    const uint32_t end = DB_FLASH_BASE + DB_FLASH_SIZE;
+    if (explain_flash == NULL || addr < DB_FLASH_BASE || addr >= end || len > end - addr)
+        return FLASH_ERR_PROTECTED;
+    memcpy(dst, explain_flash + (addr - DB_FLASH_BASE), len);
+    return FLASH_OK;
+}
+
+enum flash_status flash_erase_page(uint32_t addr)
+{
+    (void)addr;
+    return FLASH_ERR_HW;
+}
+
+enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    (void)addr;
+    (void)data;
+    (void)len;
+    return FLASH_ERR_HW;
+}
+
+void explain_decide(const uint8_t *flash, const struct boot_inputs *in, struct boot_decision *d)
+{
+    explain_flash = flash;
+    boot_decide(in, d);
+    explain_flash = NULL;
+}

@@ -1,0 +1,323 @@
+/*
+ * dropboot-emu: the real firmware binary on an emulated NUCLEO-L4R5ZI.
+ *
+ *   dropboot-emu [--firmware FILE] --flash FLASH.bin [options] <verb> [args]
+ *
+ * Same flash image and verbs as dropboot-sim (dump, replay, status, serve),
+ * plus `run`, which powers the board on and logs what it does in virtual
+ * time. The firmware defaults to build/nucleo_l4r5zi/dropboot.elf next to
+ * this program's build/host directory.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "explain.h"
+#include "machine.h"
+#include "verbs_usb.h"
+
+#define NS_PER_MS 1000000ull
+#define STATUS_LIMIT_MS 10000u  /* the boot decision takes well under a second */
+#define STATUS_STEP_MS 1u
+#define MAX_RESETS 64u
+#define DEFAULT_FIRMWARE "/../nucleo_l4r5zi/dropboot.elf"
+#define UID_HEX_DIGITS 24u
+
+struct options {
+    const char *firmware, *flash, *serial;
+    uint32_t cut_at;
+    bool torn, single_bank;
+    uint32_t erase_us, program_us;
+    int verbose;
+};
+
+static int usage(FILE *out)
+{
+    fprintf(out,
+            "usage: dropboot-emu [--firmware ELF|BIN] --flash FLASH.bin [options] <verb> [args]\n"
+            "options:\n"
+            "  --serial S                  24 hex digits: the chip's unique ID as the serial number\n"
+            "  --cut-at-flash-op N         cut the power when flash operation N starts (1 = first erase\n"
+            "                              or double-word program), then power on again\n"
+            "  --torn                      ... leaving that operation half done (ECC errors)\n"
+            "  --flash-times ERASE:PROG    page erase and double-word program times in us\n"
+            "                              (default: datasheet typical, 22000:82)\n"
+            "  --single-bank               OPTR.DBANK = 0 (8 KB pages)\n"
+            "  -v, -vv                     log events (LEDs, resets, the app start) for every verb;\n"
+            "                              -vv also every peripheral register access\n"
+            "verbs:\n"
+            "  run --ms N [--button] [--reset-at MS ...]\n"
+            "                              power on, run N ms of virtual time, log LEDs, resets and\n"
+            "                              the jump into the app; --reset-at presses NRST at MS\n"
+            "  status                      what the bootloader does at power on\n"
+            "  dump DISK.img               the drive as a computer reads it\n"
+            "  replay OLD.img NEW.img [--order ...]\n"
+            "  serve [--usbip ADDR:PORT] [--button] [--quiet]\n");
+    return out == stderr ? 2 : 0;
+}
+
+static bool parse_u32(const char *s, uint32_t *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(s, &end, 0);
+    if (errno || end == s || *end != '\0' || n > UINT32_MAX)
+        return false;
+    *v = (uint32_t)n;
+    return true;
+}
+
+static bool parse_times(const char *s, uint32_t *erase_us, uint32_t *program_us)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *colon = strchr(buf, ':');
+    if (colon == NULL)
+        return false;
+    *colon = '\0';
+    return parse_u32(buf, erase_us) && parse_u32(colon + 1, program_us);
+}
+
+/* The serial string is the UID words printed most significant first. */
+static bool parse_serial(const char *s, uint32_t uid[3])
+{
+    if (strlen(s) != UID_HEX_DIGITS)
+        return false;
+    for (unsigned w = 0; w < 3u; w++) {
+        char part[9];
+        memcpy(part, s + 8u * w, 8);
+        part[8] = '\0';
+        char *end;
+        uid[2u - w] = (uint32_t)strtoul(part, &end, 16);
+        if (*end != '\0')
+            return false;
+    }
+    return true;
+}
+
+static const char *default_firmware(char *buf, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1u);
+    if (len <= 0)
+        return "build/nucleo_l4r5zi/dropboot.elf";
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(buf, n, "%s%s", exe, DEFAULT_FIRMWARE);
+    return buf;
+}
+
+static void print_decision(struct emu *e, bool button)
+{
+    const struct emu_watch *w = emu_watch(e);
+    struct boot_inputs in = {.button = button};
+    struct boot_decision d;
+    explain_decide(emu_flash_mem(e), &in, &d);
+    if (w->app_started) {
+        printf("start app at 0x%08x (initial SP 0x%08x, reset handler 0x%08x)\n", 0x08008000u, (unsigned)w->app_sp,
+               (unsigned)w->app_pc);
+        if (d.reason != BOOT_START_APP)
+            fprintf(stderr, "dropboot-emu: the firmware started the app, but core/boot.c on the PC says: %s\n",
+                    boot_reason_text(d.reason));
+    } else if (w->drive_started) {
+        if (d.reason == BOOT_START_APP)
+            printf("stay in bootloader: (core/boot.c on the PC would start the app; the firmware did not)\n");
+        else
+            printf("stay in bootloader: %s\n", boot_reason_text(d.reason));
+    } else {
+        printf("no decision: neither the app nor the drive started within %u ms\n", STATUS_LIMIT_MS);
+    }
+}
+
+static int verb_status(struct emu *e, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 0) {
+        fprintf(stderr, "usage: status\n");
+        return 2;
+    }
+    emu_power_on(e);
+    const struct emu_watch *w = emu_watch(e);
+    for (uint32_t ms = STATUS_STEP_MS; ms <= STATUS_LIMIT_MS; ms += STATUS_STEP_MS) {
+        if (!emu_run_until(e, ms * NS_PER_MS) || w->app_started || w->drive_started)
+            break;
+    }
+    print_decision(e, emu_button(e));
+    return emu_error_count(e) ? 1 : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int verb_run(struct emu *e, int argc, char **argv)
+{
+    uint32_t ms = 0;
+    uint64_t resets[MAX_RESETS];
+    unsigned nresets = 0;
+    for (int i = 0; i < argc; i++) {
+        uint32_t v;
+        if (strcmp(argv[i], "--button") == 0) {
+            emu_set_button(e, true);
+        } else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc && parse_u32(argv[i + 1], &v)) {
+            ms = v;
+            i++;
+        } else if (strcmp(argv[i], "--reset-at") == 0 && i + 1 < argc && parse_u32(argv[i + 1], &v) &&
+                   nresets < MAX_RESETS) {
+            resets[nresets++] = v * NS_PER_MS;
+            i++;
+        } else {
+            fprintf(stderr, "usage: run --ms N [--button] [--reset-at MS ...]\n");
+            return 2;
+        }
+    }
+    if (ms == 0) {
+        fprintf(stderr, "usage: run --ms N [--button] [--reset-at MS ...]\n");
+        return 2;
+    }
+    qsort(resets, nresets, sizeof resets[0], cmp_u64);
+    if (emu_verbose(e) < 1)
+        emu_set_verbose(e, 1);
+    emu_power_on(e);
+    bool alive = true;
+    for (unsigned r = 0; alive && r <= nresets; r++) {
+        uint64_t until = r < nresets ? resets[r] : ms * NS_PER_MS;
+        if (until > ms * NS_PER_MS)
+            until = ms * NS_PER_MS;
+        alive = emu_run_until(e, until);
+        if (alive && r < nresets && resets[r] <= ms * NS_PER_MS)
+            emu_nrst(e);
+    }
+    const struct emu_watch *w = emu_watch(e);
+    printf("end at %.3f ms: %s; resets %u, power cuts %u, flash operations %u, stack peak %u bytes\n",
+           (double)emu_now_ns(e) / 1e6,
+           w->app_started ? "running the app" : w->drive_started ? "in the bootloader's USB drive" : "no decision yet",
+           (unsigned)w->resets, (unsigned)w->power_cuts, (unsigned)emu_flash_ops(e), (unsigned)emu_stack_peak(e));
+    emu_report_errors(e, stderr);
+    return emu_error_count(e) ? 1 : 0;
+}
+
+#ifndef EMU_HAVE_USB
+static int not_yet(struct emu *e, int argc, char **argv)
+{
+    (void)e;
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "dropboot-emu: not yet: this verb needs the USB half (otg.c, usbhost.c, verb_usb.c)\n");
+    return 2;
+}
+#define VERB_DUMP not_yet
+#define VERB_REPLAY not_yet
+#define VERB_SERVE not_yet
+#else
+#define VERB_DUMP emu_verb_dump
+#define VERB_REPLAY emu_verb_replay
+#define VERB_SERVE emu_verb_serve
+#endif
+
+struct verb {
+    const char *name;
+    int (*run)(struct emu *e, int argc, char **argv);
+};
+
+static const struct verb verbs[] = {
+    {"run", verb_run}, {"status", verb_status}, {"dump", VERB_DUMP}, {"replay", VERB_REPLAY}, {"serve", VERB_SERVE},
+};
+#define VERB_COUNT (sizeof verbs / sizeof verbs[0])
+
+static int parse_options(int argc, char **argv, struct options *o, int *next)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return usage(stdout) + 100;
+        if (strcmp(a, "--torn") == 0) {
+            o->torn = true;
+            continue;
+        }
+        if (strcmp(a, "--single-bank") == 0) {
+            o->single_bank = true;
+            continue;
+        }
+        if (strcmp(a, "-v") == 0 || strcmp(a, "-vv") == 0) {
+            o->verbose = a[2] == 'v' ? 2 : 1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "dropboot-emu: %s needs a value\n", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "--flash") == 0)
+            o->flash = v;
+        else if (strcmp(a, "--firmware") == 0)
+            o->firmware = v;
+        else if (strcmp(a, "--serial") == 0)
+            o->serial = v;
+        else if (strcmp(a, "--cut-at-flash-op") == 0 && parse_u32(v, &o->cut_at))
+            continue;
+        else if (strcmp(a, "--flash-times") == 0 && parse_times(v, &o->erase_us, &o->program_us))
+            continue;
+        else {
+            fprintf(stderr, "dropboot-emu: bad option %s %s\n", a, v);
+            return usage(stderr);
+        }
+    }
+    *next = i;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    int i = 0;
+    int rc = parse_options(argc, argv, &o, &i);
+    if (rc >= 100)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (i >= argc)
+        return usage(stderr);
+    if (o.flash == NULL) {
+        fprintf(stderr, "dropboot-emu: --flash FLASH.bin is required\n");
+        return 2;
+    }
+    uint32_t uid[3];
+    if (o.serial && !parse_serial(o.serial, uid)) {
+        fprintf(stderr, "dropboot-emu: --serial must be %u hex digits (the chip's unique ID)\n", UID_HEX_DIGITS);
+        return 2;
+    }
+    for (size_t v = 0; v < VERB_COUNT; v++) {
+        if (strcmp(argv[i], verbs[v].name) != 0)
+            continue;
+        char fw[PATH_MAX];
+        const char *firmware = o.firmware ? o.firmware : default_firmware(fw, sizeof fw);
+        struct emu *e = emu_create(firmware, o.flash);
+        if (e == NULL)
+            return 2;
+#ifdef EMU_HAVE_USB
+        emu_otg_attach(e);
+#endif
+        if (o.serial)
+            emu_set_uid(e, uid);
+        if (o.single_bank)
+            emu_flash_set_single_bank(e);
+        emu_flash_set_times(e, o.erase_us, o.program_us);
+        if (o.cut_at)
+            emu_flash_cut_at(e, o.cut_at, o.torn);
+        emu_set_verbose(e, o.verbose);
+        rc = verbs[v].run(e, argc - i - 1, argv + i + 1);
+        emu_destroy(e);
+        return rc;
+    }
+    fprintf(stderr, "dropboot-emu: unknown verb %s\n", argv[i]);
+    return usage(stderr);
+}

@@ -1,0 +1,61 @@
+/*
+ * SYSCFG model (RM0432 9 "System configuration controller"): registers
+ * kept as written; the flash bank swap (MEMRMP.FB_MODE) is not modelled and
+ * reported if a firmware sets it.
+ */
+#include <string.h>
+
+#include "machine.h"
+
+#define SYSCFG_BASE 0x40010000u
+#define SYSCFG_SIZE 0x400u
+#define SYSCFG_WORDS (0x2Cu / 4u)
+#define SYSCFG_MEMRMP 0x00u
+#define SYSCFG_CFGR1 0x04u
+#define SYSCFG_CFGR1_RESET 0x7C000001u /* FPU interrupts enabled, firewall disabled */
+#define SYSCFG_MEMRMP_FB_MODE (1u << 8)
+
+struct emu_syscfg {
+    struct emu *e;
+    uint32_t r[SYSCFG_WORDS];
+};
+
+static uint32_t syscfg_read(void *ctx, uint32_t off, unsigned width)
+{
+    struct emu_syscfg *s = ctx;
+    (void)width;
+    if (off / 4u >= SYSCFG_WORDS) {
+        emu_error(s->e, "SYSCFG: read of offset 0x%03x not modelled", (unsigned)off);
+        return 0u;
+    }
+    return s->r[off / 4u] >> (8u * (off % 4u));
+}
+
+static void syscfg_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
+{
+    struct emu_syscfg *s = ctx;
+    if (width != 4u || off / 4u >= SYSCFG_WORDS) {
+        emu_error(s->e, "SYSCFG: %u-byte write at +0x%03x not modelled", width, (unsigned)off);
+        return;
+    }
+    if (off == SYSCFG_MEMRMP && (v & SYSCFG_MEMRMP_FB_MODE))
+        emu_error(s->e, "SYSCFG_MEMRMP.FB_MODE (flash bank swap, RM0432 9.2.1) is not modelled");
+    s->r[off / 4u] = v;
+}
+
+static void syscfg_reset(void *ctx, int kind)
+{
+    struct emu_syscfg *s = ctx;
+    (void)kind;
+    memset(s->r, 0, sizeof s->r);
+    s->r[SYSCFG_CFGR1 / 4u] = SYSCFG_CFGR1_RESET;
+}
+
+void emu_syscfg_attach(struct emu *e)
+{
+    struct emu_syscfg *s = emu_alloc(e, sizeof *s);
+    s->e = e;
+    syscfg_reset(s, EMU_RESET_POWER_ON);
+    const struct emu_periph d = {"SYSCFG", SYSCFG_BASE, SYSCFG_SIZE, s, syscfg_read, syscfg_write, syscfg_reset};
+    emu_add_periph(e, &d);
+}
