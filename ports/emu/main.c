@@ -22,7 +22,7 @@
 #define NS_PER_MS 1000000ull
 #define STATUS_LIMIT_MS 10000u  /* the boot decision takes well under a second */
 #define STATUS_STEP_MS 1u
-#define MAX_RESETS 64u
+#define MAX_RESETS 64u  /* scheduled events of one run (resets, button) */
 #define DEFAULT_FIRMWARE "/../nucleo_l4r5zi/dropboot.elf"
 #define UID_HEX_DIGITS 24u
 
@@ -49,9 +49,10 @@ static int usage(FILE *out)
             "  -v, -vv                     log events (LEDs, resets, the app start) for every verb;\n"
             "                              -vv also every peripheral register access\n"
             "verbs:\n"
-            "  run --ms N [--button] [--reset-at MS ...]\n"
+            "  run --ms N [--button] [--button-at FROM:TO] [--reset-at MS ...]\n"
             "                              power on, run N ms of virtual time, log LEDs, resets and\n"
-            "                              the jump into the app; --reset-at presses NRST at MS\n"
+            "                              the jump into the app; --reset-at presses NRST at MS,\n"
+            "                              --button holds B1 throughout, --button-at from FROM to TO ms\n"
             "  status                      what the bootloader does at power on\n"
             "  dump DISK.img               the drive as a computer reads it\n"
             "  replay OLD.img NEW.img [--order ...]\n"
@@ -70,6 +71,7 @@ static bool parse_u32(const char *s, uint32_t *v)
     return true;
 }
 
+/* "A:B" as two numbers. */
 static bool parse_times(const char *s, uint32_t *erase_us, uint32_t *program_us)
 {
     char buf[64];
@@ -151,49 +153,68 @@ static int verb_status(struct emu *e, int argc, char **argv)
     return emu_error_count(e) ? 1 : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+enum run_action { RUN_NRST, RUN_BUTTON_DOWN, RUN_BUTTON_UP };
+struct run_event {
+    uint64_t ns;
+    enum run_action action;
+};
+
+static int cmp_event(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    const struct run_event *x = a, *y = b;
+    return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+static int run_usage(void)
+{
+    fprintf(stderr, "usage: run --ms N [--button] [--button-at FROM:TO] [--reset-at MS ...]\n");
+    return 2;
 }
 
 static int verb_run(struct emu *e, int argc, char **argv)
 {
     uint32_t ms = 0;
-    uint64_t resets[MAX_RESETS];
-    unsigned nresets = 0;
+    struct run_event ev[MAX_RESETS];
+    unsigned nev = 0;
     for (int i = 0; i < argc; i++) {
-        uint32_t v;
+        uint32_t v, from, to;
         if (strcmp(argv[i], "--button") == 0) {
             emu_set_button(e, true);
         } else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc && parse_u32(argv[i + 1], &v)) {
             ms = v;
             i++;
         } else if (strcmp(argv[i], "--reset-at") == 0 && i + 1 < argc && parse_u32(argv[i + 1], &v) &&
-                   nresets < MAX_RESETS) {
-            resets[nresets++] = v * NS_PER_MS;
+                   nev < MAX_RESETS) {
+            ev[nev++] = (struct run_event){v * NS_PER_MS, RUN_NRST};
+            i++;
+        } else if (strcmp(argv[i], "--button-at") == 0 && i + 1 < argc && parse_times(argv[i + 1], &from, &to) &&
+                   from < to && nev + 2u <= MAX_RESETS) {
+            ev[nev++] = (struct run_event){from * NS_PER_MS, RUN_BUTTON_DOWN};
+            ev[nev++] = (struct run_event){to * NS_PER_MS, RUN_BUTTON_UP};
             i++;
         } else {
-            fprintf(stderr, "usage: run --ms N [--button] [--reset-at MS ...]\n");
-            return 2;
+            return run_usage();
         }
     }
-    if (ms == 0) {
-        fprintf(stderr, "usage: run --ms N [--button] [--reset-at MS ...]\n");
-        return 2;
-    }
-    qsort(resets, nresets, sizeof resets[0], cmp_u64);
+    if (ms == 0)
+        return run_usage();
+    qsort(ev, nev, sizeof ev[0], cmp_event);
     if (emu_verbose(e) < 1)
         emu_set_verbose(e, 1);
     emu_power_on(e);
+    const uint64_t end = ms * NS_PER_MS;
     bool alive = true;
-    for (unsigned r = 0; alive && r <= nresets; r++) {
-        uint64_t until = r < nresets ? resets[r] : ms * NS_PER_MS;
-        if (until > ms * NS_PER_MS)
-            until = ms * NS_PER_MS;
+    for (unsigned r = 0; alive && r <= nev; r++) {
+        uint64_t until = r < nev && ev[r].ns < end ? ev[r].ns : end;
         alive = emu_run_until(e, until);
-        if (alive && r < nresets && resets[r] <= ms * NS_PER_MS)
+        if (!alive || r == nev || ev[r].ns >= end)
+            break;
+        if (ev[r].action == RUN_NRST) {
             emu_nrst(e);
+        } else {
+            emu_set_button(e, ev[r].action == RUN_BUTTON_DOWN);
+            emu_log(e, "user button B1 %s", ev[r].action == RUN_BUTTON_DOWN ? "pressed" : "released");
+        }
     }
     const struct emu_watch *w = emu_watch(e);
     printf("end at %.3f ms: %s; resets %u, power cuts %u, flash operations %u, stack peak %u bytes\n",

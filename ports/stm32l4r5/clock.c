@@ -77,7 +77,10 @@ void clock_deinit(void)
     RCC->CR &= ~(RCC_CR_PLLON_Msk | RCC_CR_HSION_Msk);
     clock_wait(&RCC->CR, RCC_CR_PLLRDY_Msk, 0u);
     RCC->PLLCFGR = RCC_PLLCFGR_RESET;
-    CRS->CR &= ~(CRS_CR_AUTOTRIMEN_Msk | CRS_CR_CEN_Msk);
+    /* Only the drive turns the CRS clock on; with it off the CRS ignores
+       accesses (RM0432 6.2: a peripheral is not clocked until enabled). */
+    if (RCC->APB1ENR1 & RCC_APB1ENR1_CRSEN_Msk)
+        CRS->CR &= ~(CRS_CR_AUTOTRIMEN_Msk | CRS_CR_CEN_Msk);
     RCC->CRRCR &= ~RCC_CRRCR_HSI48ON_Msk;
     /* Fast to slow: the wait states come down after the clock did. */
     FLASH_REGS->ACR &= ~(FLASH_ACR_LATENCY_Msk | FLASH_ACR_PRFTEN_Msk);

@@ -178,6 +178,12 @@ int main(void)
     if (d.reason == BOOT_START_APP && dr == BOOTIN_DR_WAIT) {
         /* Reset button once: give the user half a second to press it again. */
         noinit.double_reset = BOOTIN_DR_MARK;
+        /* A reset during the wait is what the window is for, so the mark
+           (and the words consumed above) must be in RAM before it starts.
+           The compiler cannot know that: to it the mark is a dead store,
+           overwritten after the wait, and LTO removed it. The barrier
+           makes every pending store happen here. */
+        __asm volatile("dsb 0xF" ::: "memory");
         board_leds_show(BOARD_LEDS_WAITING, 0u);
         clock_delay_ms(BOOTIN_DR_WINDOW_MS);
         noinit.double_reset = 0u;
