@@ -113,6 +113,8 @@ struct emu {
     bool reset_requested;
     enum emu_reset_kind reset_kind, last_reset;
     bool stopped;            /* fault: stopped for good */
+    bool code_dirty;         /* flash changed: translated code of [dirty_lo, dirty_hi) must go */
+    uint32_t dirty_lo, dirty_hi;
     bool halted;             /* WFI: sleeping until an exception */
     char *errors[EMU_MAX_ERRORS];
     unsigned nerrors, errors_dropped;
@@ -550,14 +552,31 @@ uint8_t *emu_flash_mem(struct emu *e)
     return e->flash;
 }
 
+/* Dropping translated code from inside a hook (an MMIO write that programs
+   flash) frees blocks unicorn 2.0.1 is still using: it crashed in
+   tb_gen_code. So the range is noted and dropped when uc_emu_start returns
+   (at the latest at the next timer or time limit). Stopping the CPU at once
+   with uc_emu_stop resumed at a stale PC (instructions skipped). Until then
+   the CPU would run stale code only from the range being changed, which the
+   bootloader never executes while it writes it. */
+static void drop_dirty_code(struct emu *e)
+{
+    if (!e->code_dirty)
+        return;
+    e->code_dirty = false;
+    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE + e->dirty_lo, EMU_FLASH_BASE + e->dirty_hi);
+    uc_ctl_remove_cache(e->uc, e->dirty_lo, e->dirty_hi);
+}
+
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len)
 {
-    (void)off;
-    (void)len;
     /* Code translated from the old content must go: flash is mapped from our
        buffer, so unicorn does not see the change itself. */
-    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE + off, EMU_FLASH_BASE + off + len);
-    uc_ctl_remove_cache(e->uc, off, off + len);
+    if (!e->code_dirty || off < e->dirty_lo)
+        e->dirty_lo = off;
+    if (!e->code_dirty || off + len > e->dirty_hi)
+        e->dirty_hi = off + len;
+    e->code_dirty = true;
 }
 
 /* ---- exceptions (ARMv7-M ARM B1.5.6 entry, B1.5.8 return) ---- */
@@ -934,8 +953,10 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
                 continue;
         }
         e->stop_ps = stop;
+        drop_dirty_code(e);
         uint32_t pc = pc_now(e) | 1u;
         uc_err err = uc_emu_start(e->uc, pc, 0, 0, 0);
+        drop_dirty_code(e);
         if (e->stopped || e->no_usb_stop)
             break;
         uint32_t now_pc = pc_now(e);
