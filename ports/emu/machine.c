@@ -126,6 +126,8 @@ struct emu {
     bool flash_read_watched;
     bool flash_unsettled;
     bool no_usb_stop;        /* drive started and no OTG model: nothing more to run */
+    bool pause_at_app;       /* emu_pause_at_app: hold before the app's first instruction */
+    bool paused;             /* ... and it is held there until a reset */
     void *allocs[EMU_MAX_PERIPHS];
     unsigned nallocs;
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
@@ -487,6 +489,11 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         e->watch.app_pc = a | 1u;
         uc_reg_read(uc, UC_ARM_REG_SP, &e->watch.app_sp);
         emu_log(e, "jump into the app at 0x%08x (SP 0x%08x)", (unsigned)a, (unsigned)e->watch.app_sp);
+        if (e->pause_at_app) {
+            /* A stop from the block hook ends the run before the block executes. */
+            e->paused = true;
+            uc_emu_stop(uc);
+        }
     }
     if (e->ps >= e->stop_ps)
         uc_emu_stop(uc);
@@ -885,6 +892,7 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     e->watch.app_started = false;
     e->watch.drive_started = false;
     e->no_usb_stop = false;
+    e->paused = false;
     emu_set_hclk(e, EMU_MSI_RESET_HZ);
     emu_log(e, "%s: RCC_CSR 0x%08x, SP 0x%08x, reset handler 0x%08x", reset_name(kind), (unsigned)emu_rcc_csr(e),
             (unsigned)sp, (unsigned)pc);
@@ -896,6 +904,16 @@ void emu_power_on(struct emu *e)
 {
     e->stopped = false;
     do_reset(e, EMU_RESET_POWER_ON);
+}
+
+void emu_pause_at_app(struct emu *e, bool on)
+{
+    e->pause_at_app = on;
+}
+
+bool emu_paused(const struct emu *e)
+{
+    return e->paused;
 }
 
 /* ---- board inputs ---- */
@@ -924,7 +942,7 @@ static bool halted_on_wfi(struct emu *e)
 bool emu_run_until(struct emu *e, uint64_t until_ns)
 {
     uint64_t until_ps = until_ns * 1000u;
-    while (!e->stopped && !e->no_usb_stop && e->ps < until_ps) {
+    while (!e->stopped && !e->no_usb_stop && (!e->paused || e->reset_requested) && e->ps < until_ps) {
         if (e->reset_requested) {
             e->reset_requested = false;
             do_reset(e, e->reset_kind);
@@ -957,7 +975,7 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
         uint32_t pc = pc_now(e) | 1u;
         uc_err err = uc_emu_start(e->uc, pc, 0, 0, 0);
         drop_dirty_code(e);
-        if (e->stopped || e->no_usb_stop)
+        if (e->stopped || e->no_usb_stop || e->paused)
             break;
         uint32_t now_pc = pc_now(e);
         /* QEMU reports the branch to an EXC_RETURN value either as a fetch

@@ -143,6 +143,7 @@ static int verb_status(struct emu *e, int argc, char **argv)
         fprintf(stderr, "usage: status\n");
         return 2;
     }
+    emu_pause_at_app(e, true); /* the decision is the jump; the app itself need not run */
     emu_power_on(e);
     const struct emu_watch *w = emu_watch(e);
     for (uint32_t ms = STATUS_STEP_MS; ms <= STATUS_LIMIT_MS; ms += STATUS_STEP_MS) {

@@ -56,29 +56,28 @@
 struct session {
     struct emu *e;
     struct usbhost h;
-    uint64_t app_after_ns;    /* stop running when the app starts after this time */
-    bool stop_at_app;
 };
 
+/* The device runs for the bus time; it stops (for the host: for good) once
+   the firmware jumped into the app, held before the app's first instruction
+   (emu_pause_at_app): these verbs are about the bootloader, and the RAM the
+   app would overwrite still holds the bootloader's report. */
 static bool session_run(void *ctx, uint64_t ns)
 {
     struct session *s = ctx;
-    if (!emu_run_until(s->e, emu_now_ns(s->e) + ns))
-        return false;
-    const struct emu_watch *w = emu_watch(s->e);
-    return !(s->stop_at_app && w->app_started && w->app_start_ns >= s->app_after_ns);
+    return emu_run_until(s->e, emu_now_ns(s->e) + ns) && !emu_paused(s->e);
 }
 
-static bool app_started_since(const struct session *s)
+static bool app_started(const struct session *s)
 {
-    const struct emu_watch *w = emu_watch(s->e);
-    return w->app_started && w->app_start_ns >= s->app_after_ns;
+    return emu_paused(s->e);
 }
 
 static void session_init(struct session *s, struct emu *e)
 {
     memset(s, 0, sizeof *s);
     s->e = e;
+    emu_pause_at_app(e, true);
     usbhost_init(&s->h, emu_otg_model(e), (struct usbhost_device){s, session_run});
 }
 
@@ -353,11 +352,8 @@ int emu_verb_replay(struct emu *e, int argc, char **argv)
         print_status("before reset", before);
         printf("device did not ask for a reset\n");
     } else {
-        s.app_after_ns = emu_now_ns(e);
-        s.stop_at_app = true;
         r = drive_attach(&s);
-        s.stop_at_app = false;
-        if (app_started_since(&s)) {
+        if (app_started(&s)) {
             const struct emu_watch *w = emu_watch(e);
             snprintf(line, sizeof line, "start app at 0x%08x (initial SP 0x%08x, reset handler 0x%08x)",
                      APP_BASE, (unsigned)w->app_sp, (unsigned)w->app_pc);
@@ -442,13 +438,11 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
        USB/IP device record comes from its own descriptors. */
     static struct session s;
     session_init(&s, e);
-    s.stop_at_app = true;
     emu_set_button(e, button);
     emu_power_on(e);
-    s.app_after_ns = emu_now_ns(e);
     int r = usbhost_attach(&s.h, BOOT_TIMEOUT_NS);
     emu_set_button(e, false);
-    if (app_started_since(&s)) {
+    if (app_started(&s)) {
         if (!quiet)
             fprintf(stderr, "%s: power on: the app started\n", PROG);
         return machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started();
@@ -489,7 +483,7 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
             continue;
         uint64_t slice = (uint64_t)behind < SERVE_SLICE_NS ? (uint64_t)behind : SERVE_SLICE_NS;
         r = usbip_emu_step(slice);
-        if (r == USBHOST_DEAD && !app_started_since(&s)) {
+        if (r == USBHOST_DEAD && !app_started(&s)) {
             rc = machine_errors(e) ? EXIT_MACHINE_ERROR : 1;
             break;
         }
@@ -499,7 +493,7 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
                 fprintf(stderr, "%s: the device left the bus\n", PROG);
             usbip_server_drop_device(&srv);
         }
-        if (app_started_since(&s)) {
+        if (app_started(&s)) {
             if (!quiet)
                 fprintf(stderr, "%s: reset: the app started\n", PROG);
             rc = machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started();
