@@ -13,6 +13,7 @@
 /* The controller comes back to a NAKing endpoint after other work; keeps the
    retry rate near a real host's and the emulator's run slices reasonable. */
 #define NAK_RETRY_GAP_NS 10000u
+#define NAK_RETRY_GAP_INSTANT_NS 1000u /* instant_bus: the measurement's resolution */
 #define FRAME_NS USBHOST_MS               /* a full-speed frame: one SOF per 1 ms */
 #define ATTACH_POLL_NS USBHOST_MS
 #define ATTACH_DEBOUNCE_NS (100u * USBHOST_MS) /* USB 2.0 7.1.7.3 TATTDB */
@@ -154,16 +155,17 @@ int usbhost_idle(struct usbhost *h, uint64_t ns)
     return bus_time(h, ns);
 }
 
-static uint64_t txn_ns(uint32_t bytes)
+static uint64_t txn_ns(const struct usbhost *h, uint32_t bytes)
 {
-    return (uint64_t)(bytes + TXN_OVERHEAD_BYTES) * BYTE_NS;
+    return h->instant_bus ? 0u : (uint64_t)(bytes + TXN_OVERHEAD_BYTES) * BYTE_NS;
 }
 
 /* One NAK: its own bus time, then the gap before the controller retries. */
 static int nak_wait(struct usbhost *h, uint32_t bytes, uint64_t deadline)
 {
     h->st.naks++;
-    int r = bus_time(h, (uint64_t)bytes * BYTE_NS + NAK_RETRY_GAP_NS);
+    uint64_t ns = h->instant_bus ? NAK_RETRY_GAP_INSTANT_NS : (uint64_t)bytes * BYTE_NS + NAK_RETRY_GAP_NS;
+    int r = bus_time(h, ns);
     if (r != USBHOST_OK)
         return r;
     if (!usbhost_connected(h))
@@ -185,7 +187,7 @@ static int out_packet(struct usbhost *h, uint8_t n, const uint8_t *data, uint32_
                 return r;
             continue;
         }
-        int r = bus_time(h, txn_ns(len));
+        int r = bus_time(h, txn_ns(h, len));
         if (r != USBHOST_OK)
             return r;
         if (hs == DWC2_STALL) {
@@ -214,7 +216,7 @@ static int in_packet(struct usbhost *h, uint8_t n, uint8_t pkt[MPSIZ_MAX], uint3
                 return r;
             continue;
         }
-        int r = bus_time(h, txn_ns(got > 0 ? (uint32_t)got : 0u));
+        int r = bus_time(h, txn_ns(h, got > 0 ? (uint32_t)got : 0u));
         if (r != USBHOST_OK)
             return r;
         if (got == DWC2_STALL) {
@@ -248,7 +250,7 @@ int usbhost_control(struct usbhost *h, const uint8_t setup[8], uint8_t *data, ui
     h->st.transactions++;
     dwc2_model_setup(h->m, setup);
     h->toggle[0][0] = h->toggle[0][1] = 1u; /* data and status stages start with DATA1 */
-    int r = bus_time(h, txn_ns(8u));
+    int r = bus_time(h, txn_ns(h, 8u));
     if (r != USBHOST_OK)
         return r;
     uint8_t pkt[MPSIZ_MAX];

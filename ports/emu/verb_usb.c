@@ -81,6 +81,13 @@ static void session_init(struct session *s, struct emu *e)
     usbhost_init(&s->h, emu_otg_model(e), (struct usbhost_device){s, session_run});
 }
 
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int host_error(struct session *s, const char *what, int r)
 {
     fprintf(stderr, "%s: %s: %s (%s)\n", PROG, what, usbhost_status_text(r), s->h.why);
@@ -288,18 +295,52 @@ static void print_status(const char *when, const char *text)
     printf("STATUS.TXT (%s):\n%s", when, text);
 }
 
+/* What the figures need: the write phase's virtual time and CPU cycles. */
+struct replay_stats {
+    uint64_t wall0, virt0, virt_w0, virt_w1, cyc_w0, cyc_w1;
+    uint32_t sectors;
+};
+
+static void print_stats(struct session *s, const struct replay_stats *st)
+{
+    double wall_s = (double)(wall_ns() - st->wall0) / 1e9;
+    double virt_s = (double)(emu_now_ns(s->e) - st->virt0) / 1e9;
+    double write_ms = (double)(st->virt_w1 - st->virt_w0) / 1e6;
+    uint64_t cycles = st->cyc_w1 - st->cyc_w0;
+    fprintf(stderr,
+            "replay stats: %u sectors written in %.3f ms of virtual time, %llu CPU cycles (%.0f per sector)%s\n"
+            "replay stats: bus %u transactions, %u NAKs, %.1f KB out; run %.3f s virtual in %.3f s wall (%.2fx real time)\n",
+            (unsigned)st->sectors, write_ms, (unsigned long long)cycles,
+            st->sectors ? (double)cycles / st->sectors : 0.0, s->h.instant_bus ? " with an instant bus" : "",
+            (unsigned)s->h.st.transactions, (unsigned)s->h.st.naks, (double)s->h.st.bytes_out / 1024.0, virt_s, wall_s,
+            wall_s > 0 ? virt_s / wall_s : 0.0);
+}
+
 int emu_verb_replay(struct emu *e, int argc, char **argv)
 {
     struct replay_order order = {REPLAY_ASC, 1};
-    if (argc == 4 && strcmp(argv[2], "--order") == 0) {
-        if (replay_order_parse(argv[3], &order) != 0) {
-            fprintf(stderr, "%s: unknown order %s\n", PROG, argv[3]);
-            return 2;
+    bool stats = false, instant = false;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--order") == 0 && i + 1 < argc) {
+            if (replay_order_parse(argv[++i], &order) != 0) {
+                fprintf(stderr, "%s: unknown order %s\n", PROG, argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--stats") == 0) {
+            stats = true;
+        } else if (strcmp(argv[i], "--instant-bus") == 0) {
+            instant = true;
+        } else {
+            argc = 0; /* usage */
         }
-    } else if (argc != 2) {
-        fprintf(stderr, "usage: replay OLD.img NEW.img [--order " REPLAY_ORDERS "]\n");
+    }
+    if (argc < 2) {
+        fprintf(stderr, "usage: replay OLD.img NEW.img [--order " REPLAY_ORDERS "] [--stats] [--instant-bus]\n"
+                        "  --stats: figures of the write phase on stderr; --instant-bus: packets take no bus\n"
+                        "  time (the write phase then lasts as long as the firmware's own work)\n");
         return 2;
     }
+    struct replay_stats st = {.wall0 = wall_ns(), .virt0 = emu_now_ns(e)};
     static struct session s;
     session_init(&s, e);
     uint32_t n = 0, size = 0;
@@ -327,7 +368,14 @@ int emu_verb_replay(struct emu *e, int argc, char **argv)
         replay_order_apply(&order, lbas, count, g.data_lba);
         printf("replay: writing %u sectors\n", (unsigned)count);
         fflush(stdout);
+        s.h.instant_bus = instant;
+        st.sectors = count;
+        st.virt_w0 = emu_now_ns(e);
+        st.cyc_w0 = emu_cycles(e);
         r = write_in_order(&s, new, lbas, count);
+        st.virt_w1 = emu_now_ns(e);
+        st.cyc_w1 = emu_cycles(e);
+        s.h.instant_bus = false;
         if (r == USBHOST_OK)
             r = usbhost_start_stop(&s.h, false, true); /* eject */
         if (r != USBHOST_OK && r != USBHOST_DISCONNECTED)
@@ -378,6 +426,8 @@ int emu_verb_replay(struct emu *e, int argc, char **argv)
             return machine_errors(e) ? EXIT_MACHINE_ERROR : host_error(&s, "after the device's reset", r);
         }
     }
+    if (stats)
+        print_stats(&s, &st);
     int merr = machine_errors(e);
     if (merr != 0)
         return merr;
@@ -392,13 +442,6 @@ static void serve_on_signal(int sig)
 {
     (void)sig;
     serve_stop = 1;
-}
-
-static uint64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int serve_app_started(void)
