@@ -297,7 +297,7 @@ static void print_status(const char *when, const char *text)
 
 /* What the figures need: the write phase's virtual time and CPU cycles. */
 struct replay_stats {
-    uint64_t wall0, virt0, virt_w0, virt_w1, cyc_w0, cyc_w1;
+    uint64_t wall0, virt0, cyc0, virt_w0, virt_w1, cyc_w0, cyc_w1;
     uint32_t sectors;
 };
 
@@ -309,11 +309,12 @@ static void print_stats(struct session *s, const struct replay_stats *st)
     uint64_t cycles = st->cyc_w1 - st->cyc_w0;
     fprintf(stderr,
             "replay stats: %u sectors written in %.3f ms of virtual time, %llu CPU cycles (%.0f per sector)%s\n"
-            "replay stats: bus %u transactions, %u NAKs, %.1f KB out; run %.3f s virtual in %.3f s wall (%.2fx real time)\n",
+            "replay stats: bus %u transactions, %u NAKs, %.1f KB out; run %.3f s virtual in %.3f s wall (%.2fx real time), "
+            "%.1f M emulated cycles per wall second\n",
             (unsigned)st->sectors, write_ms, (unsigned long long)cycles,
             st->sectors ? (double)cycles / st->sectors : 0.0, s->h.instant_bus ? " with an instant bus" : "",
             (unsigned)s->h.st.transactions, (unsigned)s->h.st.naks, (double)s->h.st.bytes_out / 1024.0, virt_s, wall_s,
-            wall_s > 0 ? virt_s / wall_s : 0.0);
+            wall_s > 0 ? virt_s / wall_s : 0.0, wall_s > 0 ? (double)(emu_cycles(s->e) - st->cyc0) / wall_s / 1e6 : 0.0);
 }
 
 int emu_verb_replay(struct emu *e, int argc, char **argv)
@@ -340,7 +341,7 @@ int emu_verb_replay(struct emu *e, int argc, char **argv)
                         "  time (the write phase then lasts as long as the firmware's own work)\n");
         return 2;
     }
-    struct replay_stats st = {.wall0 = wall_ns(), .virt0 = emu_now_ns(e)};
+    struct replay_stats st = {.wall0 = wall_ns(), .virt0 = emu_now_ns(e), .cyc0 = emu_cycles(e)};
     static struct session s;
     session_init(&s, e);
     uint32_t n = 0, size = 0;
