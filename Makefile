@@ -4,11 +4,12 @@
 #   make check  build, then run every test (unit, integration, e2e)
 #   make e2e    only the end-to-end tests through the real Linux kernel in QEMU
 #   make fuzz   the libFuzzer harnesses, FUZZ_SECONDS each (default 15)
+#   make bench  figures of the real firmware on dropboot-emu (virtual time)
 BUILD_HOST := build/host
 BUILD_FW := build/nucleo_l4r5zi
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps host firmware demo check unit e2e fuzz clean
+.PHONY: all deps host firmware demo check unit e2e fuzz bench clean
 
 all: deps host firmware demo
 
@@ -37,6 +38,9 @@ fuzz: deps
 
 e2e: deps host
 	bash tests/e2e/run.sh
+
+bench: deps host firmware
+	bash tests/emu/bench.sh
 
 clean:
 	rm -rf build

@@ -22,7 +22,7 @@ struct emu_periph {
     void (*reset)(void *ctx, int kind);      /* enum emu_reset_kind; may be NULL */
 };
 /* EMU_RESET_PERIPH (an addition): only this peripheral, through its RCC
-   xxxRSTR bit (RM0432 6.2.x "peripheral reset"); the others are system resets. */
+   xxxRSTR bit (RM0432 6.4 xxxRSTR registers); the others are system resets. */
 enum emu_reset_kind { EMU_RESET_POWER_ON, EMU_RESET_NRST, EMU_RESET_SOFTWARE, EMU_RESET_IWDG,
                       EMU_RESET_PERIPH };
 /* Names the RCC model gates (emu_clock_enabled, and an access while the bit

@@ -11,7 +11,7 @@
  *
  * Power cuts: operation N (erases and double-word programs counted from
  * when the emulator started) can be cut: cleanly (it never happens) or torn
- * (RM0432 3.3.? ECC: a half-written double-word reads back with a double
+ * (RM0432 3.3 "Error code correction (ECC)": a half-written double-word reads back with a double
  * error). The chip then powers up again (cold start).
  */
 #include <string.h>
@@ -104,7 +104,7 @@ struct emu_flashctl {
     bool key_locked;        /* a wrong key: locked until the next reset */
     bool half;              /* first word of a double-word stored */
     uint32_t half_addr, half_value;
-    uint64_t busy_until;
+    uint64_t busy_until;    /* 0: idle */
     struct cell_fix fix[MAX_UNSETTLED];
     unsigned nfix;
     uint8_t broken[DW_COUNT / 8u]; /* double-words with an uncorrectable ECC error */
@@ -183,10 +183,10 @@ static void op_done_later(struct emu_flashctl *f, uint32_t us)
 static uint64_t flashctl_poll(void *ctx, uint64_t now)
 {
     struct emu_flashctl *f = ctx;
-    if (f->busy_until == NEVER)
+    if (f->busy_until == 0u)
         return NEVER;
     if (now >= f->busy_until) {
-        f->busy_until = NEVER;
+        f->busy_until = 0u;
         if (f->cr & CR_EOPIE)
             f->sr |= SR_EOP; /* RM0432 3.7.5: EOP only with EOPIE */
         return NEVER;
@@ -329,7 +329,7 @@ bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t valu
     return true;
 }
 
-/* RM0432 3.3.? ECC: a double error on a read sets ECCD with the address and raises NMI. */
+/* RM0432 3.3 "Error code correction (ECC)": a double error on a read sets ECCD with the address and raises NMI. */
 void emu_flash_read_seen(struct emu *e, uint32_t addr)
 {
     struct emu_flashctl *f = fc_of(e);
@@ -460,7 +460,7 @@ static void flashctl_reset(void *ctx, int kind)
     f->keys = 0u;
     f->key_locked = false;
     f->half = false;
-    f->busy_until = NEVER;
+    f->busy_until = 0u;
     emu_set_flash_latency(f->e, 0u, true);
 }
 

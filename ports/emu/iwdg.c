@@ -1,5 +1,5 @@
 /*
- * IWDG model (RM0432 33 "Independent watchdog"): keys, the write-protected
+ * IWDG model (RM0432 "Independent watchdog (IWDG)" chapter): keys, the write-protected
  * prescaler and reload registers, their update flags, and the down-counter
  * on the LSI that resets the chip when it reaches zero. A system reset
  * stops it (software watchdog: option bit IWDG_SW = 1, the factory value).
@@ -21,8 +21,8 @@
 #define IWDG_SR_PVU 1u
 #define IWDG_SR_RVU 2u
 #define IWDG_SR_WVU 4u
-#define IWDG_LSI_HZ 32000u            /* RM0432 33.3: LSI about 32 kHz */
-#define IWDG_UPDATE_LSI_CYCLES 5u     /* RM0432 33.4.4: an update takes up to 5 LSI cycles */
+#define IWDG_LSI_HZ 32000u            /* RM0432 IWDG: LSI about 32 kHz */
+#define IWDG_UPDATE_LSI_CYCLES 5u     /* RM0432 IWDG_SR: an update takes up to 5 LSI cycles */
 #define NS_PER_S 1000000000ull
 #define NEVER UINT64_MAX
 
@@ -96,14 +96,14 @@ static void iwdg_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
         } else if (v == IWDG_KEY_RELOAD) {
             w->expires_ns = now + period_ns(w);
         }
-        /* RM0432 33.3.5: only 0x5555 opens PR/RLR/WINR; any other key closes them. */
+        /* RM0432 IWDG register access protection: only 0x5555 opens PR/RLR/WINR; any other key closes them. */
         w->unlocked = v == IWDG_KEY_ACCESS;
         break;
     case IWDG_PR:
     case IWDG_RLR:
     case IWDG_WINR:
         if (!w->unlocked) {
-            emu_error(w->e, "IWDG: write to +0x%02x without the 0x5555 key (RM0432 33.3.5): ignored by "
+            emu_error(w->e, "IWDG: write to +0x%02x without the 0x5555 key (RM0432 IWDG register access protection): ignored by "
                       "the chip", (unsigned)off);
             return;
         }

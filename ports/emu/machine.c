@@ -7,12 +7,15 @@
  * - Unicorn runs the instructions; the NVIC is ours. QEMU inside unicorn
  *   stays in thread mode (IPSR 0): exception entry pushes the frame and
  *   jumps to the handler here, and a handler's return to an EXC_RETURN
- *   value (0xFFFFFFxx) is a fetch from unmapped memory we catch and unwind.
+ *   value (0xFFFFFFxx) is a branch to unmapped memory we catch and unwind.
  * - Time: a translated block costs one cycle per 16 bits of its code, plus
  *   the flash wait states once when it runs from flash with the instruction
- *   cache off, plus EMU_PERIPH_CYCLES per peripheral access. A firmware that
- *   only re-reads one register with the same value is polling: time skips
- *   to the next moment any model changes state.
+ *   cache off, plus EMU_PERIPH_CYCLES per peripheral access. A firmware whose
+ *   last passes through a loop made the same register accesses is polling:
+ *   time skips to the next moment a model changes state (note_access).
+ * - Callbacks never stop the CPU themselves (unicorn would resume at the
+ *   start of the block and re-run part of it): they set stop_soon and the
+ *   block hook stops at the next block.
  * - Every access outside memory and the registered peripherals is an error
  *   (listed at exit, the machine stops): never a silent zero.
  */
@@ -47,7 +50,6 @@
 #define EMU_FLASHSIZE_ADDR 0x1FFF75E0u /* RM0432 58.2 flash size in KB, 16 bits */
 #define EMU_PACKAGE_ADDR 0x1FFF7500u /* RM0432 58.3 package data */
 #define EMU_PACKAGE_LQFP144 0x0003u  /* the NUCLEO-L4R5ZI's STM32L4R5ZIT6 */
-#define EMU_OTP_SIZE 0x400u
 #define EMU_EXC_RETURN_PAGE 0xFFFFF000u
 
 /* Peripheral windows: everything inside is dispatched to a model or reported. */
@@ -61,15 +63,25 @@ static const struct { uint32_t base, size; } emu_windows[] = {
 
 #define EMU_MAX_PERIPHS 40u
 #define EMU_MAX_TIMERS 16u
+#define EMU_TIMER_UNKNOWN (-2)
 #define EMU_MAX_ERRORS 32u
 #define EMU_MAX_ACTIVE 8u        /* nesting depth of exceptions we allow */
 #define EMU_PERIPH_CYCLES 2u     /* AHB-to-APB bridge: about two bus cycles per access */
-#define EMU_POLL_GAP_CYCLES 64u  /* re-read within this many cycles: a tight poll loop */
-#define EMU_POLL_STREAK 4u       /* this many identical re-reads in a row: skip time */
+#define EMU_LOOP_HISTORY 64u     /* peripheral accesses remembered by the loop detector */
+#define EMU_LOOP_MAX_PERIOD 16u  /* accesses in one pass of a loop it recognises */
+#define EMU_LOOP_REPEATS 3u      /* identical passes in a row before time skips */
+#define EMU_LOOP_MAX_CYCLES 20000u /* a pass longer than this is not "only polling" */
 #define EMU_PS_PER_S 1000000000000ull
 #define EMU_MSI_RESET_HZ 4000000u /* RM0432 6.2.3: MSI 4 MHz after reset */
 #define EMU_BACKTRACE_WORDS 64u  /* stack words scanned for return addresses */
 #define EMU_STACK_PAINT 0xC5C5C5C5u
+
+/* One peripheral access, for the loop detector. */
+struct emu_access {
+    uint32_t addr, value;
+    bool write;
+    uint64_t cycles;
+};
 
 struct emu_timer {
     void *ctx;
@@ -84,6 +96,9 @@ struct emu {
     uint8_t sysinfo[EMU_SYSINFO_SIZE];
     struct elf_syms syms;
     struct emu_periph periph[EMU_MAX_PERIPHS];
+    int gate[EMU_MAX_PERIPHS];   /* RCC clock gate of each, -1: none */
+    int timer_of[EMU_MAX_PERIPHS]; /* its model's timer, -1: none, EMU_TIMER_UNKNOWN: not looked up */
+    void *rcc;
     unsigned nperiph;
     const struct emu_periph *last_hit;
     struct emu_timer timer[EMU_MAX_TIMERS];
@@ -99,9 +114,8 @@ struct emu {
     uint64_t stop_ps;        /* the block hook stops the CPU at this time */
 
     /* polling detection */
-    uint32_t poll_addr, poll_val;
-    uint64_t poll_cycles;
-    unsigned poll_streak;
+    struct emu_access hist[EMU_LOOP_HISTORY]; /* ring of the last peripheral accesses */
+    unsigned hist_head, hist_count;
     bool poll_skip;
 
     /* exceptions */
@@ -113,8 +127,6 @@ struct emu {
     bool reset_requested;
     enum emu_reset_kind reset_kind, last_reset;
     bool stopped;            /* fault: stopped for good */
-    bool code_dirty;         /* flash changed: translated code of [dirty_lo, dirty_hi) must go */
-    uint32_t dirty_lo, dirty_hi;
     bool halted;             /* WFI: sleeping until an exception */
     char *errors[EMU_MAX_ERRORS];
     unsigned nerrors, errors_dropped;
@@ -125,6 +137,9 @@ struct emu {
     uc_hook flash_read_hook;
     bool flash_read_watched;
     bool flash_unsettled;
+    bool stop_soon;          /* a callback wants the CPU stopped at the next block */
+    bool code_dirty;         /* flash changed: translated code to drop */
+    uint32_t dirty_lo, dirty_hi;
     bool no_usb_stop;        /* drive started and no OTG model: nothing more to run */
     bool pause_at_app;       /* emu_pause_at_app: hold before the app's first instruction */
     bool paused;             /* ... and it is held there until a reset */
@@ -133,6 +148,7 @@ struct emu {
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
 };
 
+/* Hooks get the machine as their user pointer. */
 static struct emu *emu_of(uc_engine *uc, void *user)
 {
     (void)uc;
@@ -161,6 +177,9 @@ void emu_error(struct emu *e, const char *fmt, ...)
     vlist(e, "", fmt, ap);
     va_end(ap);
     e->stopped = true;
+    e->stop_soon = true;
+    /* Stopped for good: stop now, so the registers (LR, SP) still show the
+       place (the PC reads as the start of the block it is in). */
     uc_emu_stop(e->uc);
 }
 
@@ -228,7 +247,7 @@ void emu_note_drive(struct emu *e)
         /* Without the USB half the next access would be unclaimed: end the
            run here, cleanly, with the decision made. */
         e->no_usb_stop = true;
-        uc_emu_stop(e->uc);
+        e->stop_soon = true;
     }
 }
 
@@ -330,7 +349,16 @@ void emu_add_periph(struct emu *e, const struct emu_periph *p)
         fprintf(stderr, "dropboot-emu: too many peripherals (%s)\n", p->name);
         abort();
     }
+    e->gate[e->nperiph] = emu_rcc_gate(p->name);
+    e->timer_of[e->nperiph] = EMU_TIMER_UNKNOWN;
+    if (strcmp(p->name, "RCC") == 0)
+        e->rcc = p->ctx;
     e->periph[e->nperiph++] = *p;
+}
+
+void *emu_rcc_ctx(const struct emu *e)
+{
+    return e->rcc;
 }
 
 void emu_flash_unsettled(struct emu *e)
@@ -381,26 +409,89 @@ static uint32_t pc_now(struct emu *e)
     return pc;
 }
 
+/* Where the CPU is, for a report: inside a memory callback unicorn's PC is
+   the start of the block being run, so the function name is the useful part. */
+static const char *where(struct emu *e, char *buf, size_t n)
+{
+    uint32_t pc = pc_now(e);
+    char sym[96];
+    const char *s = elf_symbolize(&e->syms, pc, sym, sizeof sym);
+    snprintf(buf, n, "in the block at 0x%08x (%s)", (unsigned)pc, s ? s : "no symbol");
+    return buf;
+}
+
 static const struct emu_periph *claim(struct emu *e, uint32_t addr, unsigned width, bool write,
                                       uint32_t value)
 {
+    char at[160];
     add_cycles(e, EMU_PERIPH_CYCLES);
     const struct emu_periph *p = find_periph(e, addr);
     if (p == NULL) {
         if (write)
-            emu_error(e, "unclaimed write of 0x%08x (%u bytes) to 0x%08x, near pc 0x%08x", (unsigned)value,
-                      width, (unsigned)addr, (unsigned)pc_now(e));
+            emu_error(e, "unclaimed write of 0x%08x (%u bytes) to 0x%08x, %s", (unsigned)value, width,
+                      (unsigned)addr, where(e, at, sizeof at));
         else
-            emu_error(e, "unclaimed read (%u bytes) of 0x%08x, near pc 0x%08x", width, (unsigned)addr,
-                      (unsigned)pc_now(e));
+            emu_error(e, "unclaimed read (%u bytes) of 0x%08x, %s", width, (unsigned)addr,
+                      where(e, at, sizeof at));
         return NULL;
     }
-    if (!emu_clock_enabled(e, p->name)) {
-        emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.19), near pc 0x%08x",
-                  write ? "write to" : "read of", p->name, (unsigned)(addr - p->base), (unsigned)pc_now(e));
+    if (!emu_rcc_gate_on(e, e->gate[p - e->periph])) {
+        emu_error(e, "%s %s at +0x%03x while its RCC clock enable bit is 0 (RM0432 6.2.18), %s",
+                  write ? "write to" : "read of", p->name, (unsigned)(addr - p->base), where(e, at, sizeof at));
         return NULL;
     }
     return p;
+}
+
+static const struct emu_access *hist_at(const struct emu *e, unsigned back)
+{
+    return &e->hist[(e->hist_head + EMU_LOOP_HISTORY - 1u - back) % EMU_LOOP_HISTORY];
+}
+
+static void forget_loop(struct emu *e)
+{
+    e->hist_count = 0;
+}
+
+/* The timer of the model behind a peripheral (same ctx), -1 when none;
+   looked up once per peripheral. */
+static int timer_of(struct emu *e, const struct emu_periph *p)
+{
+    unsigned i = (unsigned)(p - e->periph);
+    if (e->timer_of[i] == EMU_TIMER_UNKNOWN) {
+        e->timer_of[i] = -1;
+        for (unsigned t = 0; t < e->ntimer; t++)
+            if (e->timer[t].ctx == p->ctx)
+                e->timer_of[i] = (int)t;
+    }
+    return e->timer_of[i];
+}
+
+/* The firmware only polls when its last few passes through a loop made the
+   same peripheral accesses with the same values (reads and writes) and
+   nothing else happened (no exception, which clears the history): its RAM
+   and registers then come back to the same state each pass, and nothing
+   changes until a model's next event. Time skips there. */
+static void note_access(struct emu *e, uint32_t addr, uint32_t value, bool write)
+{
+    e->hist[e->hist_head] = (struct emu_access){addr, value, write, e->cycles};
+    e->hist_head = (e->hist_head + 1u) % EMU_LOOP_HISTORY;
+    if (e->hist_count < EMU_LOOP_HISTORY)
+        e->hist_count++;
+    for (unsigned p = 1; p <= EMU_LOOP_MAX_PERIOD && p * EMU_LOOP_REPEATS <= e->hist_count; p++) {
+        if (hist_at(e, 0)->cycles - hist_at(e, p)->cycles > EMU_LOOP_MAX_CYCLES)
+            break;
+        bool same = true;
+        for (unsigned i = 0; same && i < p * (EMU_LOOP_REPEATS - 1u); i++) {
+            const struct emu_access *a = hist_at(e, i), *b = hist_at(e, i + p);
+            same = a->addr == b->addr && a->value == b->value && a->write == b->write;
+        }
+        if (same) {
+            e->poll_skip = true;
+            e->stop_soon = true;
+            return;
+        }
+    }
 }
 
 static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
@@ -415,19 +506,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
     uint32_t v = p->read(p->ctx, addr - p->base, size);
     if (e->verbose >= 2)
         emu_log(e, "read  %-6s +0x%03x = 0x%08x (%u)", p->name, (unsigned)(addr - p->base), (unsigned)v, size);
-    /* The same register read again with the same value, nothing written in
-       between, a few cycles later: the firmware is waiting on it. */
-    if (addr == e->poll_addr && v == e->poll_val && e->cycles - e->poll_cycles < EMU_POLL_GAP_CYCLES) {
-        if (++e->poll_streak >= EMU_POLL_STREAK && !e->poll_skip) {
-            e->poll_skip = true;
-            uc_emu_stop(e->uc);
-        }
-    } else {
-        e->poll_streak = 0;
-    }
-    e->poll_addr = addr;
-    e->poll_val = v;
-    e->poll_cycles = e->cycles;
+    note_access(e, addr, v, false);
     return v;
 }
 
@@ -437,13 +516,21 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
     (void)uc;
     uint32_t addr = (uint32_t)offset;
     settle(e);
-    e->poll_streak = 0;
-    e->poll_addr = 0;
+    note_access(e, addr, (uint32_t)value, true);
     const struct emu_periph *p = claim(e, addr, size, true, (uint32_t)value);
     if (p != NULL && e->verbose >= 2)
         emu_log(e, "write %-6s +0x%03x = 0x%08x (%u)", p->name, (unsigned)(addr - p->base), (unsigned)value, size);
-    if (p != NULL)
-        p->write(p->ctx, addr - p->base, (uint32_t)value, size);
+    if (p == NULL)
+        return;
+    p->write(p->ctx, addr - p->base, (uint32_t)value, size);
+    /* The write may have started something (SysTick, a flash operation,
+       an oscillator): the current run must stop by its first event. */
+    int t = timer_of(e, p);
+    if (t >= 0) {
+        uint64_t next = e->timer[t].poll(e->timer[t].ctx, emu_now_ns(e));
+        if (next != UINT64_MAX && next * 1000u < e->stop_ps)
+            e->stop_ps = next * 1000u;
+    }
 }
 
 /* One trampoline per window so each callback knows its window's base. */
@@ -473,6 +560,8 @@ void emu_power_cut(struct emu *e)
     emu_request_reset(e, EMU_RESET_POWER_ON);
 }
 
+static int exception_to_take(struct emu *e);
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct emu *e = emu_of(uc, user);
@@ -495,7 +584,14 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
             uc_emu_stop(uc);
         }
     }
-    if (e->ps >= e->stop_ps)
+    /* Stopping here, at the start of a block, leaves the PC right; from a
+       memory callback unicorn would resume at the start of the current
+       block and run its first instructions twice. */
+    if (e->ps >= e->stop_ps || e->stop_soon)
+        uc_emu_stop(uc);
+    /* A pended exception masked by PRIMASK (or by a running handler) is
+       taken as soon as it can be, not at the next timer event. */
+    if (e->pending != 0u && exception_to_take(e) != 0)
         uc_emu_stop(uc);
 }
 
@@ -508,12 +604,13 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address, int s
         return false; /* an exception return: the run loop unwinds it */
     const char *what = type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
                        : type == UC_MEM_WRITE_UNMAPPED ? "write to" : "read of";
-    emu_error(e, "bus fault: %s unmapped 0x%08x (%d bytes, value 0x%08x), pc 0x%08x", what, (unsigned)a, size,
-              (unsigned)value, (unsigned)pc_now(e));
+    char at[160];
+    emu_error(e, "bus fault: %s unmapped 0x%08x (%d bytes, value 0x%08x), %s", what, (unsigned)a, size,
+              (unsigned)value, where(e, at, sizeof at));
     return false;
 }
 
-/* Flash double-words with broken ECC are read: RM0432 3.3.? ECC: the read
+/* Flash double-words with broken ECC are read: RM0432 3.3 "Error code correction (ECC)": the read
    returns the cell content, ECCR.ECCD is set and NMI raised (flash model). */
 static void on_flash_read(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
                           void *user)
@@ -559,31 +656,28 @@ uint8_t *emu_flash_mem(struct emu *e)
     return e->flash;
 }
 
-/* Dropping translated code from inside a hook (an MMIO write that programs
-   flash) frees blocks unicorn 2.0.1 is still using: it crashed in
-   tb_gen_code. So the range is noted and dropped when uc_emu_start returns
-   (at the latest at the next timer or time limit). Stopping the CPU at once
-   with uc_emu_stop resumed at a stale PC (instructions skipped). Until then
-   the CPU would run stale code only from the range being changed, which the
-   bootloader never executes while it writes it. */
-static void drop_dirty_code(struct emu *e)
-{
-    if (!e->code_dirty)
-        return;
-    e->code_dirty = false;
-    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE + e->dirty_lo, EMU_FLASH_BASE + e->dirty_hi);
-    uc_ctl_remove_cache(e->uc, e->dirty_lo, e->dirty_hi);
-}
-
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len)
 {
-    /* Code translated from the old content must go: flash is mapped from our
-       buffer, so unicorn does not see the change itself. */
+    /* Code translated from the old content must go, but not from inside a
+       hook (unicorn may be translating or running that block): remember
+       the range and drop it when the CPU has stopped (at the latest at the
+       next event or reset: no firmware runs code it has just programmed
+       before a reset). */
     if (!e->code_dirty || off < e->dirty_lo)
         e->dirty_lo = off;
     if (!e->code_dirty || off + len > e->dirty_hi)
         e->dirty_hi = off + len;
     e->code_dirty = true;
+}
+
+static void drop_stale_code(struct emu *e)
+{
+    if (!e->code_dirty)
+        return;
+    e->code_dirty = false;
+    /* Flash is mapped from our buffer, so unicorn does not see the change itself. */
+    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE + e->dirty_lo, EMU_FLASH_BASE + e->dirty_hi);
+    uc_ctl_remove_cache(e->uc, e->dirty_lo, e->dirty_hi);
 }
 
 /* ---- exceptions (ARMv7-M ARM B1.5.6 entry, B1.5.8 return) ---- */
@@ -599,7 +693,7 @@ void emu_pend_exception(struct emu *e, int exc)
 {
     e->pending |= 1u << exc;
     if (e->halted || exc == EMU_EXC_NMI)
-        uc_emu_stop(e->uc);
+        e->stop_soon = true;
 }
 
 void emu_clear_pending(struct emu *e, int exc)
@@ -708,8 +802,12 @@ static void enter_exception(struct emu *e, int exc)
     uc_reg_write(e->uc, UC_ARM_REG_LR, &lr);
     uc_reg_write(e->uc, UC_ARM_REG_EAPSR_NZCVQG, &xpsr_clean);
     uc_reg_write(e->uc, UC_ARM_REG_PC, &handler);
+    if (e->verbose >= 2)
+        emu_log(e, "exception %d taken, return to 0x%08x, handler 0x%08x", exc, (unsigned)frame[6],
+                (unsigned)handler);
     e->pending &= ~(1u << exc);
     e->active[e->nactive++] = exc;
+    forget_loop(e);
     add_cycles(e, 12u); /* Cortex-M4 TRM 3.3: 12 cycles interrupt latency */
 }
 
@@ -747,6 +845,7 @@ static void return_from_exception(struct emu *e, uint32_t exc_return)
     uc_reg_write(e->uc, UC_ARM_REG_EAPSR_NZCVQG, &psr);
     uc_reg_write(e->uc, UC_ARM_REG_PC, &pc);
     e->nactive--;
+    forget_loop(e);
     add_cycles(e, 12u);
 }
 
@@ -794,7 +893,7 @@ void emu_request_reset(struct emu *e, enum emu_reset_kind kind)
         e->reset_requested = true;
         e->reset_kind = kind;
     }
-    uc_emu_stop(e->uc);
+    e->stop_soon = true;
 }
 
 void emu_nrst(struct emu *e)
@@ -868,7 +967,7 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     e->pending = 0;
     e->nactive = 0;
     e->halted = false;
-    e->poll_streak = 0;
+    forget_loop(e);
     /* No translation cache flush here: every flash change already dropped
        the code translated from it (emu_flash_changed), and a full flush
        costs a second (it clears unicorn's whole code buffer). */
@@ -962,7 +1061,7 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
             /* Asleep in WFI or spinning on a register: nothing changes
                until the next event. */
             e->poll_skip = false;
-            e->poll_streak = 0;
+            forget_loop(e);
             if (stop > e->ps)
                 skip_to_ps(e, stop);
             if (e->halted && e->ps >= until_ps)
@@ -971,10 +1070,12 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
                 continue;
         }
         e->stop_ps = stop;
-        drop_dirty_code(e);
         uint32_t pc = pc_now(e) | 1u;
         uc_err err = uc_emu_start(e->uc, pc, 0, 0, 0);
-        drop_dirty_code(e);
+        /* Unicorn also returns by itself when the CPU executes WFI. */
+        bool asked = e->stop_soon || e->ps >= e->stop_ps || e->poll_skip || e->reset_requested;
+        e->stop_soon = false;
+        drop_stale_code(e);
         if (e->stopped || e->no_usb_stop || e->paused)
             break;
         uint32_t now_pc = pc_now(e);
@@ -988,7 +1089,8 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
             emu_error(e, "CPU stopped: %s at pc 0x%08x (HardFault)", uc_strerror(err), (unsigned)now_pc);
             break;
         }
-        if (!e->reset_requested && !e->poll_skip && e->ps < e->stop_ps && halted_on_wfi(e))
+        /* WFI does not sleep while an exception is pending, masked or not. */
+        if (!asked && e->pending == 0u && halted_on_wfi(e))
             e->halted = true;
     }
     if (e->stopped && emu_error_count(e) > 0 && !e->watch.power_cuts) {
@@ -1049,7 +1151,7 @@ static void init_sysinfo(struct emu *e)
     memcpy(e->sysinfo + (EMU_FLASHSIZE_ADDR - EMU_SYSINFO_BASE), &kb, sizeof kb);
     uint16_t pkg = EMU_PACKAGE_LQFP144;
     memcpy(e->sysinfo + (EMU_PACKAGE_ADDR - EMU_SYSINFO_BASE), &pkg, sizeof pkg);
-    (void)EMU_OTP_SIZE; /* OTP reads erased (0xFF), as on a new chip */
+    /* The OTP area (the first 1 KB) reads erased, 0xFF, as on a new chip. */
 }
 
 static int map_memory(struct emu *e)

@@ -66,6 +66,9 @@ uint32_t emu_stack_peak(const struct emu *e);
 void *emu_periph_ctx(const struct emu *e, const char *name); /* a model's ctx by its periph name */
 void emu_rcc_reset_periph(struct emu *e, const char *name);  /* reset(ctx, EMU_RESET_PERIPH) */
 void emu_rcc_force_lsi(struct emu *e);                       /* rcc.c: IWDG start forces LSI on */
+int emu_rcc_gate(const char *periph_name);                   /* rcc.c: clock gate index, -1: none */
+bool emu_rcc_gate_on(const struct emu *e, int gate);
+void *emu_rcc_ctx(const struct emu *e);                      /* the RCC model (looked up once) */
 uint32_t emu_scs_vtor(struct emu *e);         /* scs.c: SCB_VTOR */
 int emu_scs_priority(struct emu *e, int exc); /* scs.c: 0..255, lower is more urgent */
 uint32_t emu_rcc_csr(struct emu *e);          /* rcc.c: RCC_CSR for the reset log */

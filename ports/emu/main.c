@@ -110,7 +110,11 @@ static const char *default_firmware(char *buf, size_t n)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    snprintf(buf, n, "%s%s", exe, DEFAULT_FIRMWARE);
+    size_t dir = strlen(exe), tail = strlen(DEFAULT_FIRMWARE);
+    if (dir + tail + 1u > n)
+        return "build/nucleo_l4r5zi/dropboot.elf";
+    memcpy(buf, exe, dir);
+    memcpy(buf + dir, DEFAULT_FIRMWARE, tail + 1u);
     return buf;
 }
 

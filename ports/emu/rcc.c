@@ -403,7 +403,7 @@ static void rcc_reset(void *ctx, int kind)
 
 static struct emu_rcc *rcc_of(const struct emu *e)
 {
-    return emu_periph_ctx(e, "RCC");
+    return emu_rcc_ctx(e);
 }
 
 uint32_t emu_rcc_csr(struct emu *e)
@@ -416,7 +416,7 @@ bool emu_rcc_lsi_on(const struct emu *e)
     return (rcc_of(e)->r[RCC_CSR / 4u] & CSR_LSIRDY) != 0u;
 }
 
-/* RM0432 33.3.2 (IWDG): starting the watchdog forces the LSI on. */
+/* RM0432 "Independent watchdog (IWDG)": starting the watchdog forces the LSI on. */
 void emu_rcc_force_lsi(struct emu *e)
 {
     struct emu_rcc *c = rcc_of(e);
@@ -424,6 +424,22 @@ void emu_rcc_force_lsi(struct emu *e)
         c->r[RCC_CSR / 4u] |= CSR_LSION;
         osc_enable(c, &c->osc[4], true);
     }
+}
+
+int emu_rcc_gate(const char *periph_name)
+{
+    for (unsigned i = 0; i < RCC_GATES; i++)
+        if (strcmp(rcc_gates[i].name, periph_name) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool emu_rcc_gate_on(const struct emu *e, int gate)
+{
+    if (gate < 0)
+        return true;
+    const struct emu_rcc *c = rcc_of(e);
+    return (c->r[rcc_gates[gate].enr / 4u] >> rcc_gates[gate].bit) & 1u;
 }
 
 bool emu_clock_enabled(const struct emu *e, const char *periph_name)

@@ -6,7 +6,7 @@
  * priorities.
  *
  * SysTick counts the processor clock (CLKSOURCE = 1) or HCLK/8 (CLKSOURCE
- * = 0, STM32's external reference, RM0432 6.2.?). Its value is derived from
+ * = 0, the STM32's SysTick reference, RM0432 6.2 clock tree). Its value is derived from
  * the machine's cycle count, so a read costs nothing and is exact.
  * No peripheral raises an interrupt in the emulator (the firmware polls
  * USB): enabling an IRQ and pending it by hand is reported.
