@@ -255,6 +255,11 @@ flash_app_erased() {
 # first 32 KB; nothing may ever write there.
 flash_boot_region_erased() {
     head -c $APP_OFFSET $DEV_FLASH >$SCDIR/boot-area.bin
+    # E2E_DEVICE=emu: the region holds the bootloader binary itself, as flashed
+    if [ -f /e2e/emu/boot-area.bin ]; then
+        cmp $SCDIR/boot-area.bin /e2e/emu/boot-area.bin
+        return
+    fi
     head -c $APP_OFFSET /dev/zero | tr '\000' '\377' | cmp $SCDIR/boot-area.bin -
 }
 
