@@ -445,16 +445,27 @@ static void serve_on_signal(int sig)
     serve_stop = 1;
 }
 
-static int serve_app_started(void)
+/* As dropboot-sim: the program ends when the app starts. run_app_ms: first
+   let the app run that long (virtual time), its LED changes logged, so a
+   test sees blinky blink after an update through the kernel. */
+static int serve_app_started(struct emu *e, uint32_t run_app_ms)
 {
     printf("app started at 0x%08x\n", APP_BASE);
     fflush(stdout);
-    return 0;
+    if (run_app_ms == 0u)
+        return 0;
+    if (emu_verbose(e) < 1)
+        emu_set_verbose(e, 1);
+    emu_pause_at_app(e, false);
+    bool alive = emu_run_until(e, emu_now_ns(e) + (uint64_t)run_app_ms * NS_PER_MS);
+    fflush(stdout);
+    return alive ? 0 : 1;
 }
 
 static int serve_usage(void)
 {
-    fprintf(stderr, "usage: dropboot-emu ... serve [--usbip ADDR:PORT] [--button] [--quiet]\n");
+    fprintf(stderr, "usage: dropboot-emu ... serve [--usbip ADDR:PORT] [--button] [--quiet] [--run-app MS]\n"
+                    "  --run-app MS: when the app starts, let it run MS ms (virtual) and log its LEDs before exiting\n");
     return 2;
 }
 
@@ -463,12 +474,15 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
     char host[64] = "127.0.0.1";
     uint16_t port = USBIP_DEFAULT_PORT;
     bool quiet = false, button = false;
+    uint32_t run_app_ms = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--usbip") == 0 && i + 1 < argc) {
             if (usbip_parse_addr(argv[++i], host, sizeof host, &port) != 0) {
                 fprintf(stderr, "%s: serve: --usbip wants ADDR:PORT, got %s\n", PROG, argv[i]);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--run-app") == 0 && i + 1 < argc) {
+            run_app_ms = (uint32_t)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
         } else if (strcmp(argv[i], "--button") == 0) {
@@ -489,7 +503,7 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
     if (app_started(&s)) {
         if (!quiet)
             fprintf(stderr, "%s: power on: the app started\n", PROG);
-        return machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started();
+        return machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started(e, run_app_ms);
     }
     if (r != USBHOST_OK)
         return machine_errors(e) ? EXIT_MACHINE_ERROR : host_error(&s, "the drive did not come up", r);
@@ -540,7 +554,7 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
         if (app_started(&s)) {
             if (!quiet)
                 fprintf(stderr, "%s: reset: the app started\n", PROG);
-            rc = machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started();
+            rc = machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started(e, run_app_ms);
             break;
         }
     }
