@@ -167,7 +167,7 @@ if [ "$device" = emu ]; then
     # Every dropboot-sim the scenarios start is the firmware binary on the emulated chip.
     cp "$src/build/guest/dropboot-emu" "$root/bin/"
     mkdir -p "$root/e2e/emu"
-    cp "$src/build/nucleo_l4r5zi/dropboot.elf" "$root/e2e/emu/"
+    cp "$src/build/nucleo_l4r5zi/dropboot.elf" "$src/build/nucleo_l4r5zi/blinky.uf2" "$root/e2e/emu/"
     # What the first 32 KB of every flash file must keep: the bootloader, 0xFF after it.
     boot_bin="$src/build/nucleo_l4r5zi/dropboot.bin"
     { cat "$boot_bin"; head -c $((32768 - $(stat -c %s "$boot_bin"))) /dev/zero | tr '\000' '\377'; } \
