@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bootin.h"
 #include "config.h"
 #include "flash.h"
 
@@ -38,4 +39,15 @@ void explain_decide(const uint8_t *flash, const struct boot_inputs *in, struct b
     explain_flash = flash;
     boot_decide(in, d);
     explain_flash = NULL;
+}
+
+void explain_boot(const uint8_t *flash, const uint8_t noinit[EXPLAIN_NOINIT_BYTES], uint32_t rcc_csr, bool button,
+                  struct boot_decision *d)
+{
+    _Static_assert(sizeof(struct bootin_noinit) <= EXPLAIN_NOINIT_BYTES, "the .noinit words fit the snapshot");
+    struct bootin_noinit ni;
+    memcpy(&ni, noinit, sizeof ni);
+    struct boot_inputs in;
+    bootin_gather(&ni, rcc_csr, button, &in);
+    explain_decide(flash, &in, d);
 }

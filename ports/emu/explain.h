@@ -1,6 +1,7 @@
 /*
- * Why the bootloader stays: core/boot.c's decision, compiled for the PC,
- * over the emulated chip's flash. The emulator observes what the firmware
+ * Why the bootloader stays: core/boot.c's decision (and the port's
+ * bootin.c that gathers its inputs), compiled for the PC, over the
+ * emulated chip's flash and RAM. The emulator observes what the firmware
  * does (jump into the app or start the drive); this only puts the reason
  * into the words dropboot-sim prints, and says when the two disagree.
  */
@@ -13,7 +14,14 @@
 
 #include "boot.h"
 
+#define EXPLAIN_NOINIT_BYTES 64u /* the words at 0x20000000 that survive a reset (bootin.h) */
+
 /* Decide as core/boot.c does over this flash image (2 MB at DB_FLASH_BASE). */
 void explain_decide(const uint8_t *flash, const struct boot_inputs *in, struct boot_decision *d);
+/* The whole boot decision on the inputs the firmware sees after a reset:
+   the .noinit words, RCC_CSR and the button, gathered by the port's own
+   bootin.c (compiled for the PC), then core/boot.c. */
+void explain_boot(const uint8_t *flash, const uint8_t noinit[EXPLAIN_NOINIT_BYTES], uint32_t rcc_csr, bool button,
+                  struct boot_decision *d);
 
 #endif

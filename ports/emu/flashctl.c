@@ -45,6 +45,7 @@
 #define ACR_DCEN (1u << 10)
 #define ACR_ICRST (1u << 11)
 #define ACR_DCRST (1u << 12)
+#define ACR_RESERVED 0xFFFF8000u /* bits 31:15 */
 #define KEY1 0x45670123u
 #define KEY2 0xCDEF89ABu
 #define SR_EOP (1u << 0)
@@ -78,7 +79,10 @@
 #define CR_OBL_LAUNCH (1u << 27)
 #define CR_OPTLOCK (1u << 30)
 #define CR_LOCK (1u << 31)
+#define ECCR_ADDR_Msk 0x1FFFFFu /* ADDR_ECC: the double-word's offset in its bank */
+#define ECCR_STATUS_Msk 0x7FFFFFu /* ADDR_ECC, BK_ECC, SYSF_ECC: replaced by a new error */
 #define ECCR_BK_ECC (1u << 21)
+#define ECCR_ECCIE (1u << 24)
 #define ECCR_ECCC (1u << 30)
 #define ECCR_ECCD (1u << 31)
 #define OPTR_FACTORY 0xFFEFF8AAu /* RDP level 0 (0xAA), DBANK = 1, BFB2 = 0, software watchdogs */
@@ -88,6 +92,7 @@
 #define ERASE_US_TYPICAL 22000u  /* one page */
 #define PROGRAM_US_TYPICAL 82u   /* one 64-bit double-word */
 #define MAX_UNSETTLED 8u
+#define TEAR_SEED 0x7EA2u
 #define NEVER UINT64_MAX
 
 struct cell_fix {
@@ -114,6 +119,7 @@ struct emu_flashctl {
     bool torn;
     bool dead;              /* power cut: nothing more happens until power-on */
     uint32_t erase_us, program_us;
+    uint64_t busy_ns_total; /* erase and program time since the emulator started */
     uint32_t rng;
 };
 
@@ -177,6 +183,7 @@ static bool busy(const struct emu_flashctl *f)
 
 static void op_done_later(struct emu_flashctl *f, uint32_t us)
 {
+    f->busy_ns_total += (uint64_t)us * 1000u;
     f->busy_until = emu_now_ns(f->e) + (uint64_t)us * 1000u;
 }
 
@@ -339,7 +346,7 @@ void emu_flash_read_seen(struct emu *e, uint32_t addr)
     if (f->eccr & ECCR_ECCD)
         return; /* the first error stays recorded until cleared */
     uint32_t in_bank = (f->optr & OPTR_DBANK) ? off % BANK_BYTES : off;
-    f->eccr = (f->eccr & ~0x7FFFFFu) | (in_bank & 0x1FFFFFu) |
+    f->eccr = (f->eccr & ~ECCR_STATUS_Msk) | (in_bank & ECCR_ADDR_Msk) |
               (((f->optr & OPTR_DBANK) && off >= BANK_BYTES) ? ECCR_BK_ECC : 0u) | ECCR_ECCD;
     emu_pend_exception(e, EMU_EXC_NMI);
 }
@@ -351,7 +358,7 @@ static void write_acr(struct emu_flashctl *f, uint32_t v)
         emu_error(f->e, "FLASH_ACR.ICRST set while the instruction cache is on (RM0432 3.7.1)");
     if ((v & ACR_DCRST) && ((v | f->acr) & ACR_DCEN))
         emu_error(f->e, "FLASH_ACR.DCRST set while the data cache is on (RM0432 3.7.1)");
-    f->acr = v & ~(ACR_ICRST | ACR_DCRST | 0xFFFF8000u);
+    f->acr = v & ~(ACR_ICRST | ACR_DCRST | ACR_RESERVED); /* the reset bits do not stay set */
     emu_set_flash_latency(f->e, f->acr & ACR_LATENCY_Msk, (f->acr & ACR_ICEN) != 0u);
 }
 
@@ -439,7 +446,7 @@ static void flashctl_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
     case F_CR: write_cr(f, v); break;
     case F_ECCR:
         f->eccr &= ~(v & (ECCR_ECCC | ECCR_ECCD));
-        f->eccr = (f->eccr & ~(1u << 24)) | (v & (1u << 24));
+        f->eccr = (f->eccr & ~ECCR_ECCIE) | (v & ECCR_ECCIE);
         break;
     case F_PDKEYR: case F_OPTKEYR: break;
     default:
@@ -469,7 +476,7 @@ void emu_flash_cut_at(struct emu *e, uint32_t n, bool torn)
     struct emu_flashctl *f = fc_of(e);
     f->cut_at = n;
     f->torn = torn;
-    f->rng = 0x7EA2u + n;
+    f->rng = TEAR_SEED + n; /* the same cut tears the same way every run */
 }
 
 void emu_flash_set_times(struct emu *e, uint32_t erase_us, uint32_t program_us)
@@ -482,6 +489,11 @@ void emu_flash_set_times(struct emu *e, uint32_t erase_us, uint32_t program_us)
 uint32_t emu_flash_ops(const struct emu *e)
 {
     return fc_of(e)->ops;
+}
+
+uint64_t emu_flash_busy_ns(const struct emu *e)
+{
+    return fc_of(e)->busy_ns_total;
 }
 
 void emu_flash_set_single_bank(struct emu *e)

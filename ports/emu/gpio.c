@@ -25,6 +25,16 @@
 #define GPIO_MODE_OUT 1u
 #define GPIO_PULL_UP 1u
 
+/* RM0432 8.4.1, 8.4.3, 8.4.4 reset values: port A's debug pins (PA13/14/15,
+   SWD/JTAG) and port B's (PB3/4) are in their alternate functions with pulls. */
+#define MODER_RESET 0xFFFFFFFFu /* every pin analog */
+#define MODER_RESET_A 0xABFFFFFFu
+#define OSPEEDR_RESET_A 0x0C000000u
+#define PUPDR_RESET_A 0x64000000u
+#define MODER_RESET_B 0xFFFFFEBFu
+#define PUPDR_RESET_B 0x00000100u
+#define PINS_Msk 0xFFFFu /* 16 pins per port */
+
 #define PORT_A 0u
 #define PORT_B 1u
 #define PORT_C 2u
@@ -80,8 +90,10 @@ static uint32_t idr(const struct gpio_port *p)
         bool level;
         if (m == GPIO_MODE_OUT)
             level = (p->r[GPIO_ODR / 4u] >> pin) & 1u;
-        else if (m == GPIO_MODE_IN && p->index == PORT_C && pin == BUTTON_PIN)
+        else if (m == GPIO_MODE_IN && p->index == PORT_C && pin == BUTTON_PIN) {
             level = emu_button(p->e);
+            emu_note_button_read(p->e, level);
+        }
         else if (m == GPIO_MODE_IN)
             level = ((p->r[GPIO_PUPDR / 4u] >> (2u * pin)) & 3u) == GPIO_PULL_UP;
         else
@@ -95,37 +107,31 @@ static uint32_t gpio_read(void *ctx, uint32_t off, unsigned width)
 {
     struct gpio_port *p = ctx;
     (void)width;
-    if (off / 4u >= GPIO_WORDS) {
-        emu_error(p->e, "%s: read of offset 0x%03x not modelled", gpio_names[p->index], (unsigned)off);
-        return 0u;
-    }
     if (off / 4u == GPIO_IDR / 4u)
-        return idr(p) >> (8u * (off % 4u));
+        p->r[GPIO_IDR / 4u] = idr(p);
     if (off / 4u == GPIO_BSRR / 4u || off / 4u == GPIO_BRR / 4u)
         return 0u; /* write-only */
-    return p->r[off / 4u] >> (8u * (off % 4u));
+    return emu_regs_read(p->e, gpio_names[p->index], p->r, GPIO_WORDS, off);
 }
 
 static void gpio_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
 {
     struct gpio_port *p = ctx;
-    if (width != 4u || off % 4u != 0u || off / 4u >= GPIO_WORDS) {
-        emu_error(p->e, "%s: %u-byte write at +0x%03x not modelled", gpio_names[p->index], width, (unsigned)off);
+    if (!emu_regs_write_ok(p->e, gpio_names[p->index], GPIO_WORDS, off, width))
         return;
-    }
     uint32_t *odr = &p->r[GPIO_ODR / 4u];
     switch (off) {
     case GPIO_IDR:
         return;
     case GPIO_BSRR:
         /* RM0432 8.4.7: set wins over reset when both bits are written. */
-        *odr = (*odr & ~(v >> 16)) | (v & 0xFFFFu);
+        *odr = (*odr & ~(v >> 16)) | (v & PINS_Msk);
         break;
     case GPIO_BRR:
-        *odr &= ~(v & 0xFFFFu);
+        *odr &= ~(v & PINS_Msk);
         break;
     case GPIO_ODR:
-        *odr = v & 0xFFFFu;
+        *odr = v & PINS_Msk;
         break;
     case GPIO_LCKR:
         emu_error(p->e, "%s: pin locking (LCKR) is not modelled", gpio_names[p->index]);
@@ -137,20 +143,20 @@ static void gpio_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
     leds_changed(p);
 }
 
-/* RM0432 8.4.*: reset values differ on ports A (debug pins) and B. */
+/* Reset values differ on ports A and B (the debug pins, see above). */
 static void gpio_reset(void *ctx, int kind)
 {
     struct gpio_port *p = ctx;
     (void)kind;
     memset(p->r, 0, sizeof p->r);
-    p->r[GPIO_MODER / 4u] = 0xFFFFFFFFu;
+    p->r[GPIO_MODER / 4u] = MODER_RESET;
     if (p->index == PORT_A) {
-        p->r[GPIO_MODER / 4u] = 0xABFFFFFFu;
-        p->r[GPIO_OSPEEDR / 4u] = 0x0C000000u;
-        p->r[GPIO_PUPDR / 4u] = 0x64000000u;
+        p->r[GPIO_MODER / 4u] = MODER_RESET_A;
+        p->r[GPIO_OSPEEDR / 4u] = OSPEEDR_RESET_A;
+        p->r[GPIO_PUPDR / 4u] = PUPDR_RESET_A;
     } else if (p->index == PORT_B) {
-        p->r[GPIO_MODER / 4u] = 0xFFFFFEBFu;
-        p->r[GPIO_PUPDR / 4u] = 0x00000100u;
+        p->r[GPIO_MODER / 4u] = MODER_RESET_B;
+        p->r[GPIO_PUPDR / 4u] = PUPDR_RESET_B;
     }
     if (kind == EMU_RESET_PERIPH)
         leds_changed(p);

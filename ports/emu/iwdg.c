@@ -18,6 +18,8 @@
 #define IWDG_KEY_ACCESS 0x5555u
 #define IWDG_RLR_RESET 0xFFFu
 #define IWDG_WINR_RESET 0xFFFu
+#define IWDG_KEY_Msk 0xFFFFu   /* KR: 16-bit key */
+#define IWDG_12BIT_Msk 0xFFFu  /* RLR and WINR are 12 bits */
 #define IWDG_SR_PVU 1u
 #define IWDG_SR_RVU 2u
 #define IWDG_SR_WVU 4u
@@ -88,7 +90,7 @@ static void iwdg_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
     uint64_t now = emu_now_ns(w->e);
     switch (off) {
     case IWDG_KR:
-        v &= 0xFFFFu;
+        v &= IWDG_KEY_Msk;
         if (v == IWDG_KEY_START) {
             emu_rcc_force_lsi(w->e);
             w->running = true;
@@ -111,10 +113,10 @@ static void iwdg_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
             w->pr = v & 7u;
             start_update(w, IWDG_SR_PVU);
         } else if (off == IWDG_RLR) {
-            w->rlr = v & 0xFFFu;
+            w->rlr = v & IWDG_12BIT_Msk;
             start_update(w, IWDG_SR_RVU);
         } else {
-            w->winr = v & 0xFFFu;
+            w->winr = v & IWDG_12BIT_Msk;
             start_update(w, IWDG_SR_WVU);
         }
         break;

@@ -8,8 +8,8 @@
  *   stays in thread mode (IPSR 0): exception entry pushes the frame and
  *   jumps to the handler here, and a handler's return to an EXC_RETURN
  *   value (0xFFFFFFxx) is a branch to unmapped memory we catch and unwind.
- * - Time: a translated block costs one cycle per 16 bits of its code, plus
- *   the flash wait states once when it runs from flash with the instruction
+ * - Time: a translated block costs one cycle per 16 bits of its code and
+ *   two for the branch that ends it (pipeline refill), plus the flash wait states once when it runs from flash with the instruction
  *   cache off, plus EMU_PERIPH_CYCLES per peripheral access. A firmware whose
  *   last passes through a loop made the same register accesses is polling:
  *   time skips to the next moment a model changes state (note_access).
@@ -31,6 +31,7 @@
 #include <unicorn/unicorn.h>
 
 #include "elf.h"
+#include "explain.h"
 #include "machine.h"
 
 /* RM0432 2.2.2 memory map and register boundary addresses. */
@@ -67,6 +68,7 @@ static const struct { uint32_t base, size; } emu_windows[] = {
 #define EMU_MAX_ERRORS 32u
 #define EMU_MAX_ACTIVE 8u        /* nesting depth of exceptions we allow */
 #define EMU_PERIPH_CYCLES 2u     /* AHB-to-APB bridge: about two bus cycles per access */
+#define EMU_BRANCH_REFILL_CYCLES 2u /* a block ends in a branch: Cortex-M4 TRM, 1 + P with P = 1..3 refill */
 #define EMU_LOOP_HISTORY 64u     /* peripheral accesses remembered by the loop detector */
 #define EMU_LOOP_MAX_PERIOD 16u  /* accesses in one pass of a loop it recognises */
 #define EMU_LOOP_REPEATS 3u      /* identical passes in a row before time skips */
@@ -146,6 +148,10 @@ struct emu {
     void *allocs[EMU_MAX_PERIPHS];
     unsigned nallocs;
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
+    /* What the boot code sees after a reset, for explain_boot. */
+    uint8_t noinit_at_reset[EXPLAIN_NOINIT_BYTES];
+    uint32_t csr_at_reset;
+    bool button_seen, button_at_read;
 };
 
 /* Hooks get the machine as their user pointer. */
@@ -236,6 +242,8 @@ void emu_note_leds(struct emu *e, uint32_t leds)
             (leds & 4u) ? "on " : "off");
 }
 
+static void check_decision(struct emu *e, bool started_app);
+
 void emu_note_drive(struct emu *e)
 {
     if (e->watch.drive_started || e->watch.app_started)
@@ -243,6 +251,7 @@ void emu_note_drive(struct emu *e)
     e->watch.drive_started = true;
     e->watch.drive_start_ns = emu_now_ns(e);
     emu_log(e, "bootloader starts the USB drive (OTG FS clock on)");
+    check_decision(e, false);
     if (emu_periph_ctx(e, "OTG_FS") == NULL) {
         /* Without the USB half the next access would be unclaimed: end the
            run here, cleanly, with the decision made. */
@@ -306,6 +315,23 @@ static void skip_to_ps(struct emu *e, uint64_t t)
         return;
     uint64_t n = (t - e->ps + e->ps_per_cycle - 1u) / e->ps_per_cycle;
     add_cycles(e, n);
+}
+
+uint32_t emu_regs_read(struct emu *e, const char *name, const uint32_t *r, unsigned words, uint32_t off)
+{
+    if (off / 4u >= words) {
+        emu_error(e, "%s: read of offset 0x%03x not modelled", name, (unsigned)off);
+        return 0u;
+    }
+    return r[off / 4u] >> (8u * (off % 4u));
+}
+
+bool emu_regs_write_ok(struct emu *e, const char *name, unsigned words, uint32_t off, unsigned width)
+{
+    if (width == 4u && off % 4u == 0u && off / 4u < words)
+        return true;
+    emu_error(e, "%s: %u-byte write at +0x%03x not modelled", name, width, (unsigned)off);
+    return false;
 }
 
 void *emu_alloc(struct emu *e, size_t n)
@@ -562,12 +588,32 @@ void emu_power_cut(struct emu *e)
 
 static int exception_to_take(struct emu *e);
 
+/* The firmware decided (app or drive): compare with its own boot logic
+   compiled for the PC, on the inputs it saw. */
+static void check_decision(struct emu *e, bool started_app)
+{
+    struct boot_decision d;
+    bool button = e->button_seen ? e->button_at_read : e->button;
+    explain_boot(e->flash, e->noinit_at_reset, e->csr_at_reset, button, &d);
+    e->watch.reason = (int)d.reason;
+    if (!started_app && d.reason != BOOT_START_APP)
+        emu_log(e, "stay in bootloader: %s", boot_reason_text(d.reason));
+    if (started_app != (d.reason == BOOT_START_APP)) {
+        e->watch.mismatches++;
+        emu_log(e, "MISMATCH: the firmware %s, its boot logic compiled for the PC says: %s",
+                started_app ? "started the app" : "stayed in the bootloader", boot_reason_text(d.reason));
+        fprintf(stderr, "dropboot-emu: [%10.3f ms] MISMATCH: the firmware %s, its boot logic compiled for the PC "
+                "says: %s\n", (double)emu_now_ns(e) / 1e6, started_app ? "started the app" : "stayed in the bootloader",
+                boot_reason_text(d.reason));
+    }
+}
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct emu *e = emu_of(uc, user);
     settle(e);
     uint32_t a = (uint32_t)address;
-    uint64_t n = (size + 1u) / 2u;
+    uint64_t n = (size + 1u) / 2u + EMU_BRANCH_REFILL_CYCLES;
     bool from_flash = a - EMU_FLASH_BASE < EMU_FLASH_SIZE || a < EMU_FLASH_SIZE;
     if (from_flash && !e->icache)
         n += e->flash_ws;
@@ -578,6 +624,8 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         e->watch.app_pc = a | 1u;
         uc_reg_read(uc, UC_ARM_REG_SP, &e->watch.app_sp);
         emu_log(e, "jump into the app at 0x%08x (SP 0x%08x)", (unsigned)a, (unsigned)e->watch.app_sp);
+        if (!e->watch.drive_started)
+            check_decision(e, true);
         if (e->pause_at_app) {
             /* A stop from the block hook ends the run before the block executes. */
             e->paused = true;
@@ -685,6 +733,7 @@ static void drop_stale_code(struct emu *e)
 #define EMU_EXC_RETURN_HANDLER 0xFFFFFFF1u /* back to handler mode, main stack */
 #define EMU_EXC_RETURN_THREAD 0xFFFFFFF9u  /* back to thread mode, main stack */
 #define EMU_XPSR_ALIGN_Msk (1u << 9)       /* the frame was padded to 8 bytes */
+#define EMU_XPSR_IPSR_Msk 0x1FFu           /* exception number */
 #define EMU_FRAME_WORDS 8u
 #define EMU_VECTOR_TABLE_ALIGN 0x80u       /* VTOR bits 6:0 are zero */
 
@@ -839,7 +888,7 @@ static void return_from_exception(struct emu *e, uint32_t exc_return)
     sp += EMU_FRAME_WORDS * 4u;
     if (frame[7] & EMU_XPSR_ALIGN_Msk)
         sp += 4u;
-    uint32_t psr = frame[7] & ~0x1FFu;
+    uint32_t psr = frame[7] & ~EMU_XPSR_IPSR_Msk; /* QEMU stays in thread mode: IPSR 0 */
     uint32_t pc = frame[6] | 1u;
     uc_reg_write(e->uc, UC_ARM_REG_SP, &sp);
     uc_reg_write(e->uc, UC_ARM_REG_EAPSR_NZCVQG, &psr);
@@ -964,6 +1013,9 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     for (unsigned i = 0; i < e->nperiph; i++)
         if (e->periph[i].reset)
             e->periph[i].reset(e->periph[i].ctx, kind);
+    memcpy(e->noinit_at_reset, e->sram1, sizeof e->noinit_at_reset);
+    e->csr_at_reset = emu_rcc_csr(e);
+    e->button_seen = false;
     e->pending = 0;
     e->nactive = 0;
     e->halted = false;
@@ -1027,6 +1079,14 @@ void emu_set_button(struct emu *e, bool held)
 bool emu_button(const struct emu *e)
 {
     return e->button;
+}
+
+void emu_note_button_read(struct emu *e, bool level)
+{
+    if (!e->button_seen) {
+        e->button_seen = true;
+        e->button_at_read = level;
+    }
 }
 
 /* ---- the run loop ---- */
@@ -1095,9 +1155,8 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
         if (!asked && e->pending == 0u && halted_on_wfi(e))
             e->halted = true;
     }
-    if (e->stopped && emu_error_count(e) > 0 && !e->watch.power_cuts) {
+    if (e->stopped && emu_error_count(e) > 0)
         backtrace(e, stderr);
-    }
     return !e->stopped;
 }
 

@@ -56,7 +56,15 @@ void emu_set_uid(struct emu *e, const uint32_t uid[3]);
 /* Inputs of the board. */
 void emu_set_button(struct emu *e, bool held);
 bool emu_button(const struct emu *e);
+/* gpio.c: the firmware read B1's pin; the first read after a reset is
+   what its boot decision saw. */
+void emu_note_button_read(struct emu *e, bool level);
 
+/* A block of word registers (most models): a read at any byte lane gives
+   that lane's bytes; an offset past the block is an error (and reads 0). */
+uint32_t emu_regs_read(struct emu *e, const char *name, const uint32_t *r, unsigned words, uint32_t off);
+/* A write the block can take: a whole word inside it; anything else is an error. */
+bool emu_regs_write_ok(struct emu *e, const char *name, unsigned words, uint32_t off, unsigned width);
 /* Zeroed memory freed with the machine (model contexts). */
 void *emu_alloc(struct emu *e, size_t n);
 /* Deepest stack use since power-on: painted stack area no longer holding the paint (bytes). */
@@ -108,6 +116,8 @@ void emu_flash_cut_at(struct emu *e, uint32_t n, bool torn);
 /* Scaled datasheet times for erase/program (0 = typical). */
 void emu_flash_set_times(struct emu *e, uint32_t erase_us, uint32_t program_us);
 uint32_t emu_flash_ops(const struct emu *e);
+/* Time the flash spent erasing and programming since the emulator started. */
+uint64_t emu_flash_busy_ns(const struct emu *e);
 
 /* What the run and status verbs watch. */
 struct emu_watch {
@@ -119,6 +129,8 @@ struct emu_watch {
     uint32_t leds;         /* bit 0 green LD1, 1 blue LD2, 2 red LD3 */
     uint32_t resets;       /* resets after power on */
     uint32_t power_cuts;
+    int reason;            /* enum boot_reason the PC-side boot logic gave for the last decision */
+    uint32_t mismatches;   /* decisions where the firmware and that logic disagreed */
 };
 const struct emu_watch *emu_watch(const struct emu *e);
 void emu_note_leds(struct emu *e, uint32_t leds);

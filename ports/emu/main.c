@@ -29,7 +29,7 @@
 struct options {
     const char *firmware, *flash, *serial;
     uint32_t cut_at;
-    bool torn, single_bank;
+    bool torn, single_bank, summary;
     uint32_t erase_us, program_us;
     int verbose;
 };
@@ -46,6 +46,8 @@ static int usage(FILE *out)
             "  --flash-times ERASE:PROG    page erase and double-word program times in us\n"
             "                              (default: datasheet typical, 22000:82)\n"
             "  --single-bank               OPTR.DBANK = 0 (8 KB pages)\n"
+            "  --summary                   after any verb, one line on stderr: virtual time, resets,\n"
+            "                              flash operations and busy time, bootloader stack peak\n"
             "  -v, -vv                     log events (LEDs, resets, the app start) for every verb;\n"
             "                              -vv also every peripheral register access\n"
             "verbs:\n"
@@ -118,26 +120,20 @@ static const char *default_firmware(char *buf, size_t n)
     return buf;
 }
 
-static void print_decision(struct emu *e, bool button)
+/* The firmware's decision in dropboot-sim's words; the reason is its own
+   boot logic compiled for the PC on the inputs it saw (explain.c). */
+static void print_decision(struct emu *e)
 {
     const struct emu_watch *w = emu_watch(e);
-    struct boot_inputs in = {.button = button};
-    struct boot_decision d;
-    explain_decide(emu_flash_mem(e), &in, &d);
-    if (w->app_started) {
+    if (w->app_started)
         printf("start app at 0x%08x (initial SP 0x%08x, reset handler 0x%08x)\n", 0x08008000u, (unsigned)w->app_sp,
                (unsigned)w->app_pc);
-        if (d.reason != BOOT_START_APP)
-            fprintf(stderr, "dropboot-emu: the firmware started the app, but core/boot.c on the PC says: %s\n",
-                    boot_reason_text(d.reason));
-    } else if (w->drive_started) {
-        if (d.reason == BOOT_START_APP)
-            printf("stay in bootloader: (core/boot.c on the PC would start the app; the firmware did not)\n");
-        else
-            printf("stay in bootloader: %s\n", boot_reason_text(d.reason));
-    } else {
+    else if (w->drive_started && w->reason == BOOT_START_APP)
+        printf("stay in bootloader: (core/boot.c on the PC would start the app; the firmware did not)\n");
+    else if (w->drive_started)
+        printf("stay in bootloader: %s\n", boot_reason_text((enum boot_reason)w->reason));
+    else
         printf("no decision: neither the app nor the drive started within %u ms\n", STATUS_LIMIT_MS);
-    }
 }
 
 static int verb_status(struct emu *e, int argc, char **argv)
@@ -154,8 +150,8 @@ static int verb_status(struct emu *e, int argc, char **argv)
         if (!emu_run_until(e, ms * NS_PER_MS) || w->app_started || w->drive_started)
             break;
     }
-    print_decision(e, emu_button(e));
-    return emu_error_count(e) ? 1 : 0;
+    print_decision(e);
+    return emu_error_count(e) || w->mismatches ? 1 : 0;
 }
 
 enum run_action { RUN_NRST, RUN_BUTTON_DOWN, RUN_BUTTON_UP };
@@ -227,7 +223,10 @@ static int verb_run(struct emu *e, int argc, char **argv)
            w->app_started ? "running the app" : w->drive_started ? "in the bootloader's USB drive" : "no decision yet",
            (unsigned)w->resets, (unsigned)w->power_cuts, (unsigned)emu_flash_ops(e), (unsigned)emu_stack_peak(e));
     emu_report_errors(e, stderr);
-    return emu_error_count(e) ? 1 : 0;
+    if (w->mismatches)
+        fprintf(stderr, "dropboot-emu: %u boot decision(s) differ from the boot logic compiled for the PC\n",
+                (unsigned)w->mismatches);
+    return emu_error_count(e) || w->mismatches ? 1 : 0;
 }
 
 #ifndef EMU_HAVE_USB
@@ -258,6 +257,16 @@ static const struct verb verbs[] = {
 };
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])
 
+static void print_summary(struct emu *e)
+{
+    const struct emu_watch *w = emu_watch(e);
+    fprintf(stderr,
+            "summary: %.3f ms virtual, %u resets, %u power cuts, %u flash operations (%.3f ms busy), "
+            "stack peak %u bytes\n",
+            (double)emu_now_ns(e) / 1e6, (unsigned)w->resets, (unsigned)w->power_cuts, (unsigned)emu_flash_ops(e),
+            (double)emu_flash_busy_ns(e) / 1e6, (unsigned)emu_stack_peak(e));
+}
+
 static int parse_options(int argc, char **argv, struct options *o, int *next)
 {
     int i = 1;
@@ -271,6 +280,10 @@ static int parse_options(int argc, char **argv, struct options *o, int *next)
         }
         if (strcmp(a, "--single-bank") == 0) {
             o->single_bank = true;
+            continue;
+        }
+        if (strcmp(a, "--summary") == 0) {
+            o->summary = true;
             continue;
         }
         if (strcmp(a, "-v") == 0 || strcmp(a, "-vv") == 0) {
@@ -341,6 +354,8 @@ int main(int argc, char **argv)
             emu_flash_cut_at(e, o.cut_at, o.torn);
         emu_set_verbose(e, o.verbose);
         rc = verbs[v].run(e, argc - i - 1, argv + i + 1);
+        if (o.summary)
+            print_summary(e);
         emu_destroy(e);
         return rc;
     }

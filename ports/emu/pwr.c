@@ -32,20 +32,14 @@ static uint32_t pwr_read(void *ctx, uint32_t off, unsigned width)
 {
     struct emu_pwr *p = ctx;
     (void)width;
-    if (off / 4u >= PWR_WORDS) {
-        emu_error(p->e, "PWR: read of reserved offset 0x%03x", (unsigned)off);
-        return 0u;
-    }
-    return p->r[off / 4u] >> (8u * (off % 4u));
+    return emu_regs_read(p->e, "PWR", p->r, PWR_WORDS, off);
 }
 
 static void pwr_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
 {
     struct emu_pwr *p = ctx;
-    if (width != 4u || off / 4u >= PWR_WORDS) {
-        emu_error(p->e, "PWR: %u-byte write at +0x%03x not modelled", width, (unsigned)off);
+    if (!emu_regs_write_ok(p->e, "PWR", PWR_WORDS, off, width))
         return;
-    }
     if (off == PWR_SR1 || off == PWR_SR2)
         return; /* read-only */
     if (off == PWR_SCR) {

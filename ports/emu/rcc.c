@@ -55,6 +55,8 @@
 #define CR_HSERDY (1u << 17)
 #define CR_PLLON (1u << 24)
 #define CR_PLLRDY (1u << 25)
+#define CR_PLLSAI1RDY (1u << 27)
+#define CR_PLLSAI2RDY (1u << 29)
 #define CFGR_SW_Msk 3u
 #define CFGR_SWS_Pos 2u
 #define CFGR_HPRE_Pos 4u
@@ -264,7 +266,7 @@ static void write_cr(struct emu_rcc *c, uint32_t v)
         v |= CR_HSION;
     if (sws == SW_PLL)
         v |= CR_PLLON;
-    const uint32_t status = CR_MSIRDY | CR_HSIRDY | CR_HSERDY | CR_PLLRDY | (1u << 27) | (1u << 29);
+    const uint32_t status = CR_MSIRDY | CR_HSIRDY | CR_HSERDY | CR_PLLRDY | CR_PLLSAI1RDY | CR_PLLSAI2RDY;
     c->r[RCC_CR / 4u] = (v & ~status) | (old & status);
     for (unsigned i = 0; i < sizeof c->osc / sizeof c->osc[0]; i++) {
         struct rcc_osc *o = &c->osc[i];

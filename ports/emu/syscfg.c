@@ -24,20 +24,14 @@ static uint32_t syscfg_read(void *ctx, uint32_t off, unsigned width)
 {
     struct emu_syscfg *s = ctx;
     (void)width;
-    if (off / 4u >= SYSCFG_WORDS) {
-        emu_error(s->e, "SYSCFG: read of offset 0x%03x not modelled", (unsigned)off);
-        return 0u;
-    }
-    return s->r[off / 4u] >> (8u * (off % 4u));
+    return emu_regs_read(s->e, "SYSCFG", s->r, SYSCFG_WORDS, off);
 }
 
 static void syscfg_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
 {
     struct emu_syscfg *s = ctx;
-    if (width != 4u || off / 4u >= SYSCFG_WORDS) {
-        emu_error(s->e, "SYSCFG: %u-byte write at +0x%03x not modelled", width, (unsigned)off);
+    if (!emu_regs_write_ok(s->e, "SYSCFG", SYSCFG_WORDS, off, width))
         return;
-    }
     if (off == SYSCFG_MEMRMP && (v & SYSCFG_MEMRMP_FB_MODE))
         emu_error(s->e, "SYSCFG_MEMRMP.FB_MODE (flash bank swap, RM0432 9.2.1) is not modelled");
     s->r[off / 4u] = v;

@@ -12,5 +12,6 @@ grep -q "software reset (SYSRESETREQ): RCC_CSR 0x14" "$tmp/out.txt" || fail "no 
 after=$(after_last "software reset")
 grep -q "released" <<<"$after" || fail "the button was still held at the reset"
 grep -q "bootloader starts the USB drive" <<<"$after" || fail "the bootloader did not stay after the app's request"
+grep -q "stay in bootloader: the app asked to stay in the bootloader" <<<"$after" || fail "stayed, but not for the request"
 ! grep -q "jump into the app" <<<"$after" || fail "the app started again"
 echo "emu_app_request_stays: ok"

@@ -16,5 +16,6 @@ awk -v t="$t" 'BEGIN { exit !(t >= 1500 && t < 1600) }' || fail "one reset: app 
 emu --flash "$tmp/app.bin" run --ms 2500 --reset-at 1000 --reset-at 1200 || fail "two resets: exit $?"
 after=$(after_last "NRST pin reset")
 grep -q "bootloader starts the USB drive" <<<"$after" || fail "two resets within 500 ms: no drive"
+grep -q "stay in bootloader: double reset" <<<"$after" || fail "two resets within 500 ms: not for the double reset"
 ! grep -q "jump into the app" <<<"$after" || fail "two resets within 500 ms: the app started"
 echo "emu_double_reset_stays: ok"

@@ -4,7 +4,7 @@
 # 300 cycles gives the result it gives with interrupts off.
 source "$(dirname "$0")/emu_lib.inc"
 
-build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_exc.c"
+build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_exc.c" "$src/tests/emu/probe/probe_stubs.c"
 rm -f "$tmp/flash.bin"
 "$emu_bin" --firmware "$tmp/probe.elf" --flash "$tmp/flash.bin" run --ms 200 >"$tmp/out.txt" 2>&1 || fail "run: exit $?"
 last=$(grep "LED" "$tmp/out.txt" | tail -1 | sed 's/^\[[^]]*\] //')

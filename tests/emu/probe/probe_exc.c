@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "flash_l4.h"
 #include "regs_core.h"
 #include "regs_gpio.h"
 #include "regs_rcc.h"
@@ -44,11 +43,6 @@ void SysTick_Handler(void)
 static void probe_other_handler(void)
 {
     probe_other_ticks++;
-}
-
-bool flash_nmi(void)
-{
-    return false;
 }
 
 static void probe_systick(uint32_t reload)

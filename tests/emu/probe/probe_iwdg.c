@@ -5,7 +5,6 @@
  * the watchdog's reset (RCC_CSR.IWDGRSTF, RM0432 6.4.29) it lights the
  * green LED and sleeps for good.
  */
-#include "flash_l4.h"
 #include "regs_gpio.h"
 #include "regs_rcc.h"
 #include "watchdog.h"
@@ -31,9 +30,4 @@ int main(void)
 void SysTick_Handler(void);
 void SysTick_Handler(void)
 {
-}
-
-bool flash_nmi(void)
-{
-    return false;
 }
