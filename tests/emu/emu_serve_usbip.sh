@@ -6,7 +6,7 @@ source "$(dirname "$0")/emu_lib.inc"
 
 "$emu_bin" --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" serve --usbip 127.0.0.1:0 >"$tmp/out.txt" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 port=""
 for _ in $(seq 100); do
     port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\),.*/\1/p' "$tmp/out.txt")
