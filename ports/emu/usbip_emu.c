@@ -65,18 +65,8 @@ void usbip_emu_init(struct usbhost *h)
 static void complete_head(int32_t status)
 {
     struct urb *u = g.head;
-    struct usbip_header hdr;
-    uint8_t raw[USBIP_HEADER_LEN];
-    memset(&hdr, 0, sizeof hdr);
-    hdr.command = USBIP_RET_SUBMIT;
-    hdr.seqnum = u->seqnum;
-    hdr.status = status;
-    hdr.length = (int32_t)u->actual;
-    hdr.packets = u->packets;
-    usbip_header_pack(&hdr, raw);
     g.head = u->next;
-    if (g.send != NULL)
-        g.send(g.send_ctx, raw, u->in ? u->buf : NULL, u->in ? u->actual : 0u);
+    usbip_send_ret_submit(g.send, g.send_ctx, u->seqnum, status, u->actual, u->packets, u->in ? u->buf : NULL);
     urb_free(u);
 }
 
@@ -181,8 +171,7 @@ bool usbip_dev_attached(void)
 
 bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data)
 {
-    if (!g.attached || h->ep >= EP_NUMS || h->length < 0 || (uint32_t)h->length > USBIP_URB_MAX ||
-        (h->packets != 0 && h->packets != -1))
+    if (!g.attached || !usbip_submit_ok(h, EP_NUMS))
         return false;
     struct urb *u = calloc(1, sizeof *u);
     if (u == NULL)
@@ -192,8 +181,7 @@ bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data)
     u->length = (uint32_t)h->length;
     u->packets = h->packets;
     memcpy(u->setup, h->setup, SETUP_LEN);
-    /* A control transfer's data direction is bmRequestType's, whatever the header says. */
-    u->in = (u->ep == 0u) ? (h->setup[0] & 0x80u) != 0u : h->direction == USBIP_DIR_IN;
+    u->in = usbip_submit_in(h);
     /* Room for wLength too: the device fills what the SETUP asks for. */
     uint32_t wlength = (uint32_t)h->setup[6] | ((uint32_t)h->setup[7] << 8);
     uint32_t room = u->length > wlength ? u->length : wlength;
@@ -213,23 +201,16 @@ bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data)
 
 void usbip_dev_unlink(const struct usbip_header *h)
 {
-    struct usbip_header r;
-    uint8_t raw[USBIP_HEADER_LEN];
-    memset(&r, 0, sizeof r);
-    r.command = USBIP_RET_UNLINK;
-    r.seqnum = h->seqnum;
-    r.status = 0; /* not found: it completed already, its RET_SUBMIT went out */
+    int32_t status = 0; /* not found: it completed already, its RET_SUBMIT went out */
     for (struct urb **pp = &g.head; *pp != NULL; pp = &(*pp)->next) {
         if ((*pp)->seqnum == h->flags) {
             /* Dropped where it stands; packets already moved stay moved. */
             struct urb *u = *pp;
             *pp = u->next;
             urb_free(u);
-            r.status = USBIP_ECONNRESET;
+            status = USBIP_ECONNRESET;
             break;
         }
     }
-    usbip_header_pack(&r, raw);
-    if (g.send != NULL)
-        g.send(g.send_ctx, raw, NULL, 0);
+    usbip_send_ret_unlink(g.send, g.send_ctx, h->seqnum, status);
 }
