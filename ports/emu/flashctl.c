@@ -177,7 +177,8 @@ static void remember(struct emu_flashctl *f, uint32_t off, unsigned len)
 
 static bool busy(const struct emu_flashctl *f)
 {
-    return emu_now_ns(f->e) < f->busy_until;
+    /* NEVER marks "no operation under way", not "busy forever". */
+    return f->busy_until != NEVER && emu_now_ns(f->e) < f->busy_until;
 }
 
 static void op_done_later(struct emu_flashctl *f, uint32_t us)

@@ -1060,6 +1060,8 @@ void emu_power_on(struct emu *e)
 void emu_pause_at_app(struct emu *e, bool on)
 {
     e->pause_at_app = on;
+    if (!on)
+        e->paused = false; /* held at the jump: the app goes on from there */
 }
 
 bool emu_paused(const struct emu *e)

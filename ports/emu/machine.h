@@ -144,7 +144,8 @@ void emu_report_errors(const struct emu *e, FILE *out);
 /* (USB half) Hold the machine just before the app's first instruction:
    emu_run_until returns at once from then on until a reset, and
    emu_paused says so. The replay verb uses it to read STATUS.TXT after an
-   update with the RAM the bootloader left untouched by the app. */
+   update with the RAM the bootloader left untouched by the app. Turning it
+   off while held lets the app run from its first instruction. */
 void emu_pause_at_app(struct emu *e, bool on);
 bool emu_paused(const struct emu *e);
 /* NRST pressed now (done at the next instruction boundary). */

@@ -90,20 +90,10 @@ static void urb_unqueue(struct urb *u)
 /* RET_SUBMIT for u, then forget it. */
 static void urb_complete(struct urb *u, int32_t status)
 {
-    struct usbip_header h;
-    uint8_t raw[USBIP_HEADER_LEN];
-    memset(&h, 0, sizeof h);
-    h.command = USBIP_RET_SUBMIT;
-    h.seqnum = u->seqnum;
-    h.status = status;
-    h.length = (int32_t)u->actual;
-    h.packets = u->packets;
-    usbip_header_pack(&h, raw);
     urb_unqueue(u);
     if (d.control == u)
         d.control = NULL;
-    if (d.send != NULL)
-        d.send(d.send_ctx, raw, u->in ? u->buf : NULL, u->in ? u->actual : 0u);
+    usbip_send_ret_submit(d.send, d.send_ctx, u->seqnum, status, u->actual, u->packets, u->in ? u->buf : NULL);
     urb_free(u);
 }
 
@@ -388,8 +378,7 @@ bool usbip_dev_attached(void)
 bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data)
 {
     uint32_t num = h->ep;
-    if (!d.attached || num >= EP_NUMS || h->length < 0 || (uint32_t)h->length > USBIP_URB_MAX ||
-        (h->packets != 0 && h->packets != -1))
+    if (!d.attached || !usbip_submit_ok(h, EP_NUMS))
         return false;
     struct urb *u = calloc(1, sizeof *u);
     if (u == NULL)
@@ -398,8 +387,7 @@ bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data)
     u->length = (uint32_t)h->length;
     u->packets = h->packets;
     memcpy(u->setup, h->setup, sizeof u->setup);
-    /* a control transfer's data direction is bmRequestType's, whatever the header says */
-    u->in = (num == 0u) ? (h->setup[0] & 0x80u) != 0u : h->direction == USBIP_DIR_IN;
+    u->in = usbip_submit_in(h);
     u->buf = malloc(u->length > 0u ? u->length : 1u);
     if (u->buf == NULL) {
         free(u);
@@ -418,8 +406,6 @@ bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data)
 
 void usbip_dev_unlink(const struct usbip_header *h)
 {
-    struct usbip_header r;
-    uint8_t raw[USBIP_HEADER_LEN];
     struct urb *found = NULL;
     for (uint32_t dir = 0; dir < 2u && found == NULL; dir++)
         for (uint32_t n = 0; n < EP_NUMS && found == NULL; n++)
@@ -428,10 +414,7 @@ void usbip_dev_unlink(const struct usbip_header *h)
                     found = u;
                     break;
                 }
-    memset(&r, 0, sizeof r);
-    r.command = USBIP_RET_UNLINK;
-    r.seqnum = h->seqnum;
-    r.status = 0; /* already completed: its RET_SUBMIT went out */
+    int32_t status = 0; /* already completed: its RET_SUBMIT went out */
     if (found != NULL) {
         if (d.control == found) {
             /* The control transfer is abandoned; the next SETUP starts over. */
@@ -440,9 +423,7 @@ void usbip_dev_unlink(const struct usbip_header *h)
         }
         urb_unqueue(found);
         urb_free(found);
-        r.status = USBIP_ECONNRESET;
+        status = USBIP_ECONNRESET;
     }
-    usbip_header_pack(&r, raw);
-    if (d.send != NULL)
-        d.send(d.send_ctx, raw, NULL, 0);
+    usbip_send_ret_unlink(d.send, d.send_ctx, h->seqnum, status);
 }

@@ -216,6 +216,63 @@ static void drop_conn(struct usbip_server *s, struct usbip_conn *c, const char *
     conn_close(c);
 }
 
+/* ---- helpers of the URB engines ---- */
+
+bool usbip_submit_ok(const struct usbip_header *h, uint32_t ep_count)
+{
+    return h->ep < ep_count && h->length >= 0 && (uint32_t)h->length <= USBIP_URB_MAX &&
+           (h->packets == 0 || h->packets == -1);
+}
+
+bool usbip_submit_in(const struct usbip_header *h)
+{
+    return h->ep == 0u ? (h->setup[0] & 0x80u) != 0u : h->direction == USBIP_DIR_IN;
+}
+
+void usbip_send_ret_submit(usbip_send_fn send, void *ctx, uint32_t seqnum, int32_t status, uint32_t actual,
+                           int32_t packets, const uint8_t *in_data)
+{
+    struct usbip_header h;
+    uint8_t raw[USBIP_HEADER_LEN];
+    memset(&h, 0, sizeof h);
+    h.command = USBIP_RET_SUBMIT;
+    h.seqnum = seqnum;
+    h.status = status;
+    h.length = (int32_t)actual;
+    h.packets = packets;
+    usbip_header_pack(&h, raw);
+    if (send != NULL)
+        send(ctx, raw, in_data, in_data != NULL ? actual : 0u);
+}
+
+void usbip_send_ret_unlink(usbip_send_fn send, void *ctx, uint32_t seqnum, int32_t status)
+{
+    struct usbip_header h;
+    uint8_t raw[USBIP_HEADER_LEN];
+    memset(&h, 0, sizeof h);
+    h.command = USBIP_RET_UNLINK;
+    h.seqnum = seqnum;
+    h.status = status;
+    usbip_header_pack(&h, raw);
+    if (send != NULL)
+        send(ctx, raw, NULL, 0);
+}
+
+int usbip_parse_addr(const char *arg, char *host, size_t host_len, uint16_t *port)
+{
+    const char *colon = strrchr(arg, ':');
+    if (colon == NULL || (size_t)(colon - arg) >= host_len || colon == arg)
+        return -1;
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, arg, (size_t)(colon - arg));
+    host[colon - arg] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
 int usbip_server_open(struct usbip_server *s, const char *addr, uint16_t port,
                       const struct usbip_device_info *info, bool quiet)
 {

@@ -82,8 +82,17 @@ bool usbip_device_info_parse(struct usbip_device_info *info, const uint8_t *dev,
 /* The device record (and, for DEVLIST, its interfaces); returns bytes written. */
 size_t usbip_device_pack(const struct usbip_device_info *info, bool with_interfaces, uint8_t *out, size_t max);
 
-/* ---- the URB engine (dcd_usbip.c) ---- */
+/* ---- the URB engine (dcd_usbip.c; dropboot-emu: ports/emu/usbip_emu.c) ---- */
 typedef void (*usbip_send_fn)(void *ctx, const uint8_t header[USBIP_HEADER_LEN], const uint8_t *data, uint32_t len);
+/* Helpers both engines use (usbip.c). A CMD_SUBMIT an engine can take: not
+   isochronous, an endpoint number below ep_count, a length up to USBIP_URB_MAX. */
+bool usbip_submit_ok(const struct usbip_header *h, uint32_t ep_count);
+/* The URB's data direction: a control transfer's is bmRequestType's, whatever the header says. */
+bool usbip_submit_in(const struct usbip_header *h);
+/* Send a RET_SUBMIT (in_data: the IN data, actual bytes; NULL for OUT) / a RET_UNLINK. */
+void usbip_send_ret_submit(usbip_send_fn send, void *ctx, uint32_t seqnum, int32_t status, uint32_t actual,
+                           int32_t packets, const uint8_t *in_data);
+void usbip_send_ret_unlink(usbip_send_fn send, void *ctx, uint32_t seqnum, int32_t status);
 /* A host imported the device: replies go to send; the device sees a bus reset. */
 void usbip_dev_attach(usbip_send_fn send, void *ctx);
 /* The connection is gone: every URB is dropped without a reply. */
@@ -96,6 +105,9 @@ bool usbip_dev_submit(const struct usbip_header *h, const uint8_t *out_data);
 void usbip_dev_unlink(const struct usbip_header *h);
 
 /* ---- the TCP server (usbip.c) ---- */
+/* "ADDR:PORT" of a --usbip option into host (NUL-terminated) and port. 0 or -1. */
+int usbip_parse_addr(const char *arg, char *host, size_t host_len, uint16_t *port);
+
 #define USBIP_MAX_CLIENTS 8u /* connections still in the OP_REQ stage (usbip list, attach) */
 
 struct usbip_conn {

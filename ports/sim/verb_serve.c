@@ -96,21 +96,6 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static int parse_addr(const char *arg, char *host, size_t host_len, uint16_t *port)
-{
-    const char *colon = strrchr(arg, ':');
-    if (colon == NULL || (size_t)(colon - arg) >= host_len || colon == arg)
-        return -1;
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || p < 0 || p > 65535)
-        return -1;
-    memcpy(host, arg, (size_t)(colon - arg));
-    host[colon - arg] = '\0';
-    *port = (uint16_t)p;
-    return 0;
-}
-
 static int app_started(void)
 {
     printf("app started at 0x%08x\n", (unsigned)DB_APP_BASE);
@@ -125,7 +110,7 @@ int sim_verb_serve(int argc, char **argv)
     bool quiet = false, button = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--usbip") == 0 && i + 1 < argc) {
-            if (parse_addr(argv[++i], host, sizeof host, &port) != 0) {
+            if (usbip_parse_addr(argv[++i], host, sizeof host, &port) != 0) {
                 fprintf(stderr, "dropboot-sim: serve: --usbip wants ADDR:PORT, got %s\n", argv[i]);
                 return 2;
             }

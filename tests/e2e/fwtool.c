@@ -4,7 +4,7 @@
  *
  *   fwtool app SIZE SEED OUT.bin
  *       a synthetic app for 0x08008000: a plausible Cortex-M vector table
- *       (initial SP 0x20050000, reset handler 0x08008101, other handlers odd
+ *       (initial SP 0x20050000, reset handler 0x08008201, other handlers odd
  *       addresses inside the image), then pseudo-random bytes from SEED.
  *   fwtool uf2 IN.bin ADDR FAMILY OUT.uf2
  *       UF2 (github.com/microsoft/uf2 README): 512-byte blocks, 256-byte
@@ -29,7 +29,7 @@
 #define UF2_MAGIC_END 0x0AB16F30u
 #define UF2_FLAG_FAMILY 0x00002000u
 #define APP_SP 0x20050000u
-#define APP_RESET 0x08008101u
+#define APP_RESET 0x08008201u /* past the chip's 111-word vector table: the bootloader refuses an entry inside it */
 #define APP_VECTORS 16u /* the Cortex-M core's own exceptions */
 #define MAX_IMAGE (4u * 1024u * 1024u)
 

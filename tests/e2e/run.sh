@@ -11,6 +11,9 @@
 # Everything goes to build/e2e/ (the .debs are cached in build/e2e/cache).
 # Environment: E2E_TIMEOUT (seconds for the guest, default 900),
 #              E2E_ONLY (a glob of scenario names to run, default all),
+#              E2E_DEVICE=emu (the device is the real firmware binary in
+#              dropboot-emu instead of dropboot-sim: the guest's dropboot-sim
+#              is then a wrapper that runs dropboot-emu on build/nucleo_l4r5zi/dropboot.elf),
 #              E2E_MEM (guest MB, default 256), E2E_SKIP_BUILD=1 (reuse build/guest).
 set -euo pipefail
 
@@ -83,6 +86,16 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
     cmake --build "$src/build/guest" -j"$jobs" >>"$out/cmake.log" 2>&1 ||
         { tail -n 40 "$out/cmake.log"; die "static build failed"; }
 fi
+device=${E2E_DEVICE:-sim}
+case $device in
+sim) ;;
+emu)
+    [ -x "$src/build/guest/dropboot-emu" ] || die "E2E_DEVICE=emu: build/guest/dropboot-emu missing (libunicorn-dev)"
+    make -C "$src" -f ports/stm32l4r5/firmware.mk BUILD=build/nucleo_l4r5zi >"$out/firmware.log" 2>&1 ||
+        { tail -n 20 "$out/firmware.log"; die "firmware build failed"; }
+    ;;
+*) die "E2E_DEVICE is sim or emu, not $device" ;;
+esac
 helpers="$out/helpers"
 mkdir -p "$helpers"
 for h in usbip_attach eject fwtool; do
@@ -150,6 +163,28 @@ for p in "$src/build/guest/dropboot-sim" "$src/build/guest/dropboot"; do
     [ -x "$p" ] && cp "$p" "$root/bin/"
 done
 [ -x "$root/bin/dropboot-sim" ] || die "build/guest/dropboot-sim missing"
+if [ "$device" = emu ]; then
+    # Every dropboot-sim the scenarios start is the firmware binary on the emulated chip.
+    cp "$src/build/guest/dropboot-emu" "$root/bin/"
+    mkdir -p "$root/e2e/emu"
+    cp "$src/build/nucleo_l4r5zi/dropboot.elf" "$src/build/nucleo_l4r5zi/blinky.uf2" "$root/e2e/emu/"
+    # What the first 32 KB of every flash file must keep: the bootloader, 0xFF after it.
+    boot_bin="$src/build/nucleo_l4r5zi/dropboot.bin"
+    { cat "$boot_bin"; head -c $((32768 - $(stat -c %s "$boot_bin"))) /dev/zero | tr '\000' '\377'; } \
+        >"$root/e2e/emu/boot-area.bin"
+    # libunicorn reserves 1 GB for translated code (mostly never touched): the
+    # guest's default overcommit heuristic refuses that in 256 MB.
+    # Without --serial the chip's UID reads as dropboot-sim's default serial.
+    cat >"$root/bin/dropboot-sim" <<'EOF'
+#!/bin/sh
+echo 1 >/proc/sys/vm/overcommit_memory
+case " $* " in
+*" --serial "*) exec /bin/dropboot-emu --firmware /e2e/emu/dropboot.elf "$@" ;;
+*) exec /bin/dropboot-emu --firmware /e2e/emu/dropboot.elf --serial 000000000000000000000001 "$@" ;;
+esac
+EOF
+    chmod +x "$root/bin/dropboot-sim"
+fi
 cp "$helpers/usbip_attach" "$helpers/eject" "$helpers/fwtool" "$root/bin/"
 cp -r "$fw" "$root/e2e/fw"
 cp "$here/init.sh" "$root/init"

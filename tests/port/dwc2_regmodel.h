@@ -1,13 +1,10 @@
 /*
- * A model of the OTG FS core (Synopsys DWC2, device mode, slave mode) for
- * host tests of ports/stm32l4r5/dcd_dwc2.c. The registers live in RAM at
- * OTG_BASE = dwc2_model_space; every access of the driver comes through
- * dwc2_io_read/write (dwc2_io.h), where the model applies what the hardware
- * does: write-1-to-clear flags, GRXSTSP popping the RX status queue and the
- * FIFO port popping its data, TX FIFO pushes counted against DTXFSTS, DAINT
- * from the masked endpoint flags, self-clearing reset/flush bits, NAK and
- * disable handshakes. The "host" side sends SETUP/OUT packets and takes IN
- * packets the way the bus would, one packet at a time.
+ * The DWC2 OTG FS core model (ports/emu/dwc2_model.c, the one the emulator
+ * uses too) wired as dcd_dwc2.c's register I/O for host tests: the driver is
+ * built with DB_DWC2_IO_MODEL and OTG_BASE = dwc2_model_space, so every
+ * dwc2_io_read/write lands here at (address - dwc2_model_space) and goes to
+ * one model instance. The model_* calls are the bus side, one packet at a
+ * time, for tests that play the host by hand.
  */
 #ifndef DB_DWC2_REGMODEL_H
 #define DB_DWC2_REGMODEL_H
@@ -15,12 +12,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dwc2_model.h"
+
 #define MODEL_EPS 3u
 #define MODEL_SPACE_BYTES (0x1000u * (MODEL_EPS + 1u))
 
+/* Only an address range for OTG_BASE: the registers live in the model. */
 extern uint8_t dwc2_model_space[MODEL_SPACE_BYTES];
+/* The instance behind dwc2_model_space (for tests that drive its bus side directly). */
+extern struct dwc2_model dwc2_regmodel;
 
-enum model_in_result { MODEL_NAK = -1, MODEL_STALL = -2 };
+enum model_in_result { MODEL_NAK = DWC2_NAK, MODEL_STALL = DWC2_STALL };
 
 void model_reset(void);
 /* Bus events: reset (USBRST), then enumeration done (ENUMDNE). */
@@ -28,9 +30,9 @@ void model_bus_reset(void);
 void model_enum_done(void);
 void model_suspend(void);
 void model_resume(void);
-/* A SETUP packet; quirk_310a adds the extra "OUT complete" of core 3.10a. */
+/* A SETUP packet; quirk_310a: the core adds its extra "OUT complete" (3.10a). */
 void model_setup(const uint8_t setup[8], bool quirk_310a);
-/* One OUT packet of len bytes (len <= max packet); false = NAK or STALL. */
+/* One OUT packet of len bytes (len <= max packet) with the right data toggle; false = NAK or STALL. */
 bool model_out(uint8_t ep, const uint8_t *data, uint32_t len);
 /* One IN token: bytes of the packet sent into out, or MODEL_NAK / MODEL_STALL. */
 int32_t model_in(uint8_t ep, uint8_t *out);

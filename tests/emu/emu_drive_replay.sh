@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# tests/integration/drive_replay.sh, written for dropboot-sim, run against the
+# real firmware: the same replays through the emulated chip's USB.
+source "$(dirname "$0")/emu_lib.inc"
+DROPBOOT_SIM=$emu_bin bash "$src/tests/integration/drive_replay.sh"
