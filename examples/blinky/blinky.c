@@ -38,7 +38,9 @@ int main(void)
     /* A new image runs on trial until it says it works: blinky has nothing to
      * test, so it confirms at once (one extra reset the first time). A real
      * app confirms after its self-test, or once it has run a while. */
+#ifndef BLINKY_NEVER_CONFIRMS /* a build that never confirms shows the rollback (tests/emu/emu_ab_trial.sh) */
     dropboot_confirm();
+#endif
     RCC->AHB2ENR |= RCC_AHB2ENR_GPIOCEN_Msk;
     (void)RCC->AHB2ENR;
     GPIOC->MODER = (GPIOC->MODER & ~(3u << (2u * BLINKY_LD1_PIN))) | (GPIO_MODE_OUTPUT << (2u * BLINKY_LD1_PIN));

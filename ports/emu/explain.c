@@ -10,13 +10,17 @@
 /* flash.h for core/ on the PC: reads of the emulated array, no writes
    (explaining never changes flash). */
 static const uint8_t *explain_flash;
+static const uint8_t *explain_log; /* the record log at the reset, or NULL: read the flash */
 
 enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len)
 {
     const uint32_t end = DB_FLASH_BASE + DB_FLASH_SIZE;
     if (explain_flash == NULL || addr < DB_FLASH_BASE || addr >= end || len > end - addr)
         return FLASH_ERR_PROTECTED;
-    memcpy(dst, explain_flash + (addr - DB_FLASH_BASE), len);
+    if (explain_log != NULL && addr >= DB_RECORD_ADDR && addr - DB_RECORD_ADDR + len <= EXPLAIN_LOG_BYTES)
+        memcpy(dst, explain_log + (addr - DB_RECORD_ADDR), len);
+    else
+        memcpy(dst, explain_flash + (addr - DB_FLASH_BASE), len);
     return FLASH_OK;
 }
 
@@ -41,13 +45,15 @@ void explain_decide(const uint8_t *flash, const struct boot_inputs *in, struct b
     explain_flash = NULL;
 }
 
-void explain_boot(const uint8_t *flash, const uint8_t noinit[EXPLAIN_NOINIT_BYTES], uint32_t rcc_csr, bool button,
-                  struct boot_decision *d)
+void explain_boot(const uint8_t *flash, const uint8_t log_at_reset[EXPLAIN_LOG_BYTES],
+                  const uint8_t noinit[EXPLAIN_NOINIT_BYTES], uint32_t rcc_csr, bool button, struct boot_decision *d)
 {
     _Static_assert(sizeof(struct bootin_noinit) <= EXPLAIN_NOINIT_BYTES, "the .noinit words fit the snapshot");
     struct bootin_noinit ni;
     memcpy(&ni, noinit, sizeof ni);
     struct boot_inputs in;
     bootin_gather(&ni, rcc_csr, button, &in);
+    explain_log = log_at_reset;
     explain_decide(flash, &in, d);
+    explain_log = NULL;
 }

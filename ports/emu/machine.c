@@ -37,6 +37,7 @@
 /* RM0432 2.2.2 memory map and register boundary addresses. */
 #define EMU_FLASH_BASE 0x08000000u
 #define EMU_FLASH_SIZE 0x00200000u   /* 2 MB part */
+#define EMU_BANK_SIZE 0x00100000u    /* RM0432 3.3.1: two banks of 1 MB (DBANK = 1) */
 #define EMU_APP_BASE 0x08008000u     /* dropboot's app area: the jump into the app */
 #define EMU_SRAM1_BASE 0x20000000u
 #define EMU_SRAM1_SIZE 0x00030000u   /* 192 KB */
@@ -150,6 +151,9 @@ struct emu {
     uint32_t stack_top, stack_bottom; /* _estack and _ebss of the image, for the painted stack */
     /* What the boot code sees after a reset, for explain_boot. */
     uint8_t noinit_at_reset[EXPLAIN_NOINIT_BYTES];
+    uint8_t log_at_reset[EXPLAIN_LOG_BYTES];
+    /* SYSCFG_MEMRMP.FB_MODE (RM0432 9.2.1): bank 2 seen at 0x08000000 and 0. */
+    bool swapped, swap_wanted, swap_pending;
     uint32_t csr_at_reset;
     bool button_seen, button_at_read;
 };
@@ -594,8 +598,9 @@ static void check_decision(struct emu *e, bool started_app)
 {
     struct boot_decision d;
     bool button = e->button_seen ? e->button_at_read : e->button;
-    explain_boot(e->flash, e->noinit_at_reset, e->csr_at_reset, button, &d);
+    explain_boot(e->flash, e->log_at_reset, e->noinit_at_reset, e->csr_at_reset, button, &d);
     e->watch.reason = (int)d.reason;
+    e->watch.decision = d;
     if (!started_app && d.reason != BOOT_START_APP)
         emu_log(e, "stay in bootloader: %s", boot_reason_text(d.reason));
     if (started_app != (d.reason == BOOT_START_APP)) {
@@ -658,6 +663,47 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address, int s
     return false;
 }
 
+/* A CPU address in flash or its alias at 0, as a physical flash address:
+ * while the banks are swapped (RM0432 9.2.1) the CPU sees bank 2 first. */
+static uint32_t cpu_to_phys(const struct emu *e, uint32_t a)
+{
+    uint32_t off = (a < EMU_FLASH_SIZE) ? a : a - EMU_FLASH_BASE;
+    if (e->swapped)
+        off ^= EMU_BANK_SIZE;
+    return EMU_FLASH_BASE + off;
+}
+
+/* Map flash (and its boot alias at 0) as the swap says: each bank is half
+ * of the flash array, so swapping maps the halves the other way round. */
+static void map_flash(struct emu *e, bool swapped)
+{
+    uc_prot rx = UC_PROT_READ | UC_PROT_EXEC;
+    uc_err err = uc_mem_unmap(e->uc, EMU_FLASH_BASE, EMU_FLASH_SIZE);
+    err |= uc_mem_unmap(e->uc, 0, EMU_FLASH_SIZE);
+    const uint32_t bases[2] = {EMU_FLASH_BASE, 0u};
+    for (uint32_t i = 0; i < 2u; i++) {
+        err |= uc_mem_map_ptr(e->uc, bases[i], EMU_BANK_SIZE, rx, e->flash + (swapped ? EMU_BANK_SIZE : 0u));
+        err |= uc_mem_map_ptr(e->uc, bases[i] + EMU_BANK_SIZE, EMU_BANK_SIZE, rx,
+                              e->flash + (swapped ? 0u : EMU_BANK_SIZE));
+    }
+    if (err != UC_ERR_OK)
+        emu_error(e, "remapping flash for the bank swap failed");
+    uc_ctl_remove_cache(e->uc, EMU_FLASH_BASE, EMU_FLASH_BASE + EMU_FLASH_SIZE);
+    uc_ctl_remove_cache(e->uc, 0, EMU_FLASH_SIZE);
+    e->swapped = swapped;
+}
+
+void emu_flash_swap(struct emu *e, bool on)
+{
+    if (on == e->swapped && !e->swap_pending)
+        return;
+    /* not from inside a hook: the loop applies it between blocks */
+    e->swap_wanted = on;
+    e->swap_pending = true;
+    e->stop_soon = true;
+    emu_log(e, "flash banks %s (SYSCFG_MEMRMP.FB_MODE = %d)", on ? "swapped" : "back in order", on ? 1 : 0);
+}
+
 /* Flash double-words with broken ECC are read: RM0432 3.3 "Error code correction (ECC)": the read
    returns the cell content, ECCR.ECCD is set and NMI raised (flash model). */
 static void on_flash_read(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
@@ -666,9 +712,7 @@ static void on_flash_read(uc_engine *uc, uc_mem_type type, uint64_t address, int
     struct emu *e = emu_of(uc, user);
     (void)type;
     (void)value;
-    uint32_t a = (uint32_t)address;
-    if (a < EMU_FLASH_SIZE)
-        a += EMU_FLASH_BASE;
+    uint32_t a = cpu_to_phys(e, (uint32_t)address);
     emu_flash_read_seen(e, a);
     if (size > 1)
         emu_flash_read_seen(e, a + (uint32_t)size - 1u);
@@ -693,9 +737,7 @@ static bool on_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
 {
     struct emu *e = emu_of(uc, user);
     (void)type;
-    uint32_t a = (uint32_t)address;
-    if (a < EMU_FLASH_SIZE)
-        a += EMU_FLASH_BASE;
+    uint32_t a = cpu_to_phys(e, (uint32_t)address);
     return emu_flash_store(e, a, (unsigned)size, (uint32_t)value);
 }
 
@@ -1013,7 +1055,11 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     for (unsigned i = 0; i < e->nperiph; i++)
         if (e->periph[i].reset)
             e->periph[i].reset(e->periph[i].ctx, kind);
+    e->swap_pending = false;
+    if (e->swapped)
+        map_flash(e, false); /* a system reset clears FB_MODE (RM0432 9.2.1) */
     memcpy(e->noinit_at_reset, e->sram1, sizeof e->noinit_at_reset);
+    memcpy(e->log_at_reset, e->flash + (DB_RECORD_ADDR - EMU_FLASH_BASE), sizeof e->log_at_reset);
     e->csr_at_reset = emu_rcc_csr(e);
     e->button_seen = false;
     e->pending = 0;
@@ -1107,6 +1153,11 @@ bool emu_run_until(struct emu *e, uint64_t until_ns)
         if (e->reset_requested) {
             e->reset_requested = false;
             do_reset(e, e->reset_kind);
+            continue;
+        }
+        if (e->swap_pending) {
+            e->swap_pending = false;
+            map_flash(e, e->swap_wanted);
             continue;
         }
         uint64_t next = poll_timers(e);

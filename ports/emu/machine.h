@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "boot.h"
 #include "emu.h"
 
 /* Exception numbers (ARMv7-M ARM B1.5.2). */
@@ -48,6 +49,8 @@ uint8_t *emu_flash_mem(struct emu *e);
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len);
 /* The firmware is reading flash double-words listed as broken: watch reads. */
 void emu_watch_flash_reads(struct emu *e, bool on);
+/* SYSCFG_MEMRMP.FB_MODE changed: bank 2 at 0x08000000 (on) or bank 1 (off); applied between blocks. */
+void emu_flash_swap(struct emu *e, bool on);
 /* Last power-on/reset cause, for RCC_CSR. */
 enum emu_reset_kind emu_last_reset(const struct emu *e);
 
@@ -130,6 +133,7 @@ struct emu_watch {
     uint32_t resets;       /* resets after power on */
     uint32_t power_cuts;
     int reason;            /* enum boot_reason the PC-side boot logic gave for the last decision */
+    struct boot_decision decision; /* that decision whole: slot, trial, rollback */
     uint32_t mismatches;   /* decisions where the firmware and that logic disagreed */
 };
 const struct emu_watch *emu_watch(const struct emu *e);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "describe.h"
 #include "explain.h"
 #include "machine.h"
 #include "verbs_usb.h"
@@ -22,6 +23,7 @@
 #define NS_PER_MS 1000000ull
 #define STATUS_LIMIT_MS 10000u  /* the boot decision takes well under a second */
 #define STATUS_STEP_MS 1u
+#define STATUS_LINE_MAX 256u /* one boot decision, described */
 #define MAX_RESETS 64u  /* scheduled events of one run (resets, button) */
 #define DEFAULT_FIRMWARE "/../nucleo_l4r5zi/dropboot.elf"
 #define UID_HEX_DIGITS 24u
@@ -125,9 +127,16 @@ static const char *default_firmware(char *buf, size_t n)
 static void print_decision(struct emu *e)
 {
     const struct emu_watch *w = emu_watch(e);
-    if (w->app_started)
-        printf("start app at 0x%08x (initial SP 0x%08x, reset handler 0x%08x)\n", 0x08008000u, (unsigned)w->app_sp,
-               (unsigned)w->app_pc);
+    if (w->app_started) {
+        /* the slot and the trial as the boot logic saw them, the vectors as the firmware jumped */
+        struct boot_decision d = w->decision;
+        char line[STATUS_LINE_MAX];
+        d.reason = BOOT_START_APP;
+        d.app_sp = w->app_sp;
+        d.app_pc = w->app_pc;
+        describe_boot(&d, line, sizeof line);
+        printf("%s\n", line);
+    }
     else if (w->drive_started && w->reason == BOOT_START_APP)
         printf("stay in bootloader: (core/boot.c on the PC would start the app; the firmware did not)\n");
     else if (w->drive_started)

@@ -1,7 +1,7 @@
 /*
  * SYSCFG model (RM0432 9 "System configuration controller"): registers
- * kept as written; the flash bank swap (MEMRMP.FB_MODE) is not modelled and
- * reported if a firmware sets it.
+ * kept as written; MEMRMP.FB_MODE (9.2.1) swaps the flash banks in the
+ * memory map (machine.c remaps them), and a reset clears it.
  */
 #include <string.h>
 
@@ -32,8 +32,8 @@ static void syscfg_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
     struct emu_syscfg *s = ctx;
     if (!emu_regs_write_ok(s->e, "SYSCFG", SYSCFG_WORDS, off, width))
         return;
-    if (off == SYSCFG_MEMRMP && (v & SYSCFG_MEMRMP_FB_MODE))
-        emu_error(s->e, "SYSCFG_MEMRMP.FB_MODE (flash bank swap, RM0432 9.2.1) is not modelled");
+    if (off == SYSCFG_MEMRMP)
+        emu_flash_swap(s->e, (v & SYSCFG_MEMRMP_FB_MODE) != 0u);
     s->r[off / 4u] = v;
 }
 

@@ -54,9 +54,13 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FW_SRCS))
 APP_SRCS := examples/blinky/blinky.c
 APP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(APP_SRCS))
 
+# blinky-noconfirm: the same app built never to confirm its trial boot, for
+# the rollback tests (tests/emu/emu_ab_trial.sh).
+NOCONFIRM_OBJS := $(BUILD)/obj/noconfirm/blinky.o
+
 .PHONY: all sizes
 all: $(BUILD)/dropboot.bin $(BUILD)/dropboot.hex sizes \
-	$(BUILD)/blinky.bin $(BUILD)/blinky.hex $(BUILD)/blinky.uf2
+	$(BUILD)/blinky.bin $(BUILD)/blinky.hex $(BUILD)/blinky.uf2 $(BUILD)/blinky-noconfirm.uf2
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,6 +82,14 @@ $(BUILD)/blinky.elf: $(APP_OBJS) $(PORT)/app.ld
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/app.ld -Wl,-Map=$(BUILD)/blinky.map $(APP_OBJS) -lgcc -o $@
 
+$(BUILD)/obj/noconfirm/blinky.o: examples/blinky/blinky.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -DBLINKY_NEVER_CONFIRMS -MMD -MP -c $< -o $@
+
+$(BUILD)/blinky-noconfirm.elf: $(NOCONFIRM_OBJS) $(PORT)/app.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/app.ld $(NOCONFIRM_OBJS) -lgcc -o $@
+
 $(BUILD)/%.bin: $(BUILD)/%.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
@@ -86,7 +98,7 @@ $(BUILD)/%.hex: $(BUILD)/%.elf
 
 # The UF2 comes from the project's own host tool when it has been built; a
 # missing or unfinished tool is reported, not fatal for the firmware build.
-$(BUILD)/blinky.uf2: $(BUILD)/blinky.bin
+$(BUILD)/blinky.uf2 $(BUILD)/blinky-noconfirm.uf2: $(BUILD)/%.uf2: $(BUILD)/%.bin
 	@if [ -x $(HOST_TOOL) ] && $(HOST_TOOL) convert $< -o $@ --base 0x08008000 --family 0x00ff6919; then \
 		echo "  UF2     $@"; \
 	else \
