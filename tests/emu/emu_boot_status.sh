@@ -10,8 +10,9 @@ want=$("$sim" --flash "$tmp/empty.bin" status)
 grep -q "^stay in bootloader: no valid boot record" "$tmp/out.txt" || fail "empty flash: not staying"
 
 flash_with_app "$tmp/app.bin" "$fw/blinky.uf2"
-emu --flash "$tmp/app.bin" status || fail "status with an app: exit $?"
+# the sim's status only looks; the real binary counts its trial start, so ask the sim first
 want=$("$sim" --flash "$tmp/app.bin" status)
+emu --flash "$tmp/app.bin" status || fail "status with an app: exit $?"
 [ "$(cat "$tmp/out.txt")" = "$want" ] || fail "with an app: emu says '$(cat "$tmp/out.txt")', sim says '$want'"
 grep -q "^start app at 0x08008000" "$tmp/out.txt" || fail "with an app: not started"
 echo "emu_boot_status: ok"
