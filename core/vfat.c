@@ -678,22 +678,34 @@ static void collect_subdirs(struct vfat *v)
     }
 }
 
+/* The entries of the written directories, one at a time: *cursor starts at
+ * 0 and counts (overlay slot, entry); NULL at the end. */
+static const uint8_t *next_dir_entry(const struct vfat *v, uint32_t *cursor)
+{
+    for (; *cursor < VFAT_OVERLAY_SECTORS * DIRENTS_PER_SECTOR; (*cursor)++) {
+        const struct vfat_slot *s = &v->slot[*cursor / DIRENTS_PER_SECTOR];
+        if (s->kind == VFAT_FREE || s->lba < v->g.root_lba || !dir_sector(v, s->lba)) {
+            *cursor |= DIRENTS_PER_SECTOR - 1u; /* the next slot */
+            continue;
+        }
+        const uint8_t *e = s->data + (*cursor % DIRENTS_PER_SECTOR) * DIRENT_SIZE;
+        if (entry_is_file(e) && !is_own_entry(v, e)) {
+            (*cursor)++;
+            return e;
+        }
+    }
+    return NULL;
+}
+
 /* Tell core/update about every host file in the written directories. */
 static void learn(struct vfat *v)
 {
     collect_subdirs(v);
-    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
-        const struct vfat_slot *s = &v->slot[i];
-        if (s->kind == VFAT_FREE || s->lba < v->g.root_lba || !dir_sector(v, s->lba))
-            continue;
-        for (uint32_t k = 0; k < DIRENTS_PER_SECTOR; k++) {
-            const uint8_t *e = s->data + k * DIRENT_SIZE;
-            if (!entry_is_file(e) || is_own_entry(v, e))
-                continue;
-            struct update_file f;
-            make_file(v, e, &f);
-            update_file(v->update, &f);
-        }
+    uint32_t cursor = 0;
+    for (const uint8_t *e = next_dir_entry(v, &cursor); e != NULL; e = next_dir_entry(v, &cursor)) {
+        struct update_file f;
+        make_file(v, e, &f);
+        update_file(v->update, &f);
     }
 }
 
@@ -701,16 +713,11 @@ static void learn(struct vfat *v)
 static bool file_starting_at(const struct vfat *v, uint32_t lba, struct update_file *f)
 {
     uint32_t c = OWN_FIRST_CLUSTER + (lba - v->g.data_lba) / v->g.spc;
-    for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
-        const struct vfat_slot *s = &v->slot[i];
-        if (s->kind == VFAT_FREE || s->lba < v->g.root_lba || !dir_sector(v, s->lba))
-            continue;
-        for (uint32_t k = 0; k < DIRENTS_PER_SECTOR; k++) {
-            const uint8_t *e = s->data + k * DIRENT_SIZE;
-            if (entry_is_file(e) && le_get16(e + 26) == c && !is_own_entry(v, e)) {
-                make_file(v, e, f);
-                return true;
-            }
+    uint32_t cursor = 0;
+    for (const uint8_t *e = next_dir_entry(v, &cursor); e != NULL; e = next_dir_entry(v, &cursor)) {
+        if (le_get16(e + 26) == c) {
+            make_file(v, e, f);
+            return true;
         }
     }
     return false;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hostfat.h"
+#include "replay.h"
 #include "simdev.h"
 #include "vfat.h"
 #include "verbs.h"
@@ -21,24 +22,6 @@
 #define STATUS_TEXT_MAX 1024u /* STATUS.TXT is at most one sector */
 #define STATUS_LINE_MAX 256u  /* one boot decision, described */
 
-static int read_image(const char *path, uint8_t **img, uint32_t sectors)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        perror(path);
-        return -1;
-    }
-    *img = calloc(sectors, DB_SECTOR_SIZE);
-    size_t n = *img ? fread(*img, DB_SECTOR_SIZE, sectors, f) : 0;
-    fclose(f);
-    if (n != sectors) {
-        fprintf(stderr, "dropboot-sim: %s: expected %u sectors of %u bytes\n", path, (unsigned)sectors,
-                (unsigned)DB_SECTOR_SIZE);
-        free(*img);
-        return -1;
-    }
-    return 0;
-}
 
 /* Dumping and replaying are what a user does with the button held: the drive
    shows even when a valid app is in flash. */
@@ -343,7 +326,7 @@ static int write_steps(const struct replay_opts *o, uint8_t **old, FILE *log, bo
     int rc = 0;
     for (int step = 1; step < o->image_count && !*reset; step++) {
         uint32_t count = 0;
-        if (read_image(o->images[step], &new, n) != 0 || step_plan(*old, new, o, lbas, &count) != 0) {
+        if (replay_read_image("dropboot-sim", o->images[step], &new, n) != 0 || step_plan(*old, new, o, lbas, &count) != 0) {
             rc = 2;
             break;
         }
@@ -414,7 +397,7 @@ int sim_verb_replay(int argc, char **argv)
     int rc = 2;
     bool reset = false;
     uint32_t clock_ms = 0;
-    if (read_image(o.images[0], &old, simdev_sector_count()) != 0)
+    if (replay_read_image("dropboot-sim", o.images[0], &old, simdev_sector_count()) != 0)
         goto out;
     power_on_drive();
     if (check_device_shows(old, o.images[0]) != 0)
