@@ -41,7 +41,7 @@ static int usage(FILE *out)
     fprintf(out,
             "usage: dropboot-emu [--firmware ELF|BIN] --flash FLASH.bin [options] <verb> [args]\n"
             "options:\n"
-            "  --serial S                  24 hex digits: the chip's unique ID as the serial number\n"
+            "  --serial S                  up to 24 hex digits (left-padded with 0): the chip's unique ID\n"
             "  --cut-at-flash-op N         cut the power when flash operation N starts (1 = first erase\n"
             "                              or double-word program), then power on again\n"
             "  --torn                      ... leaving that operation half done (ECC errors)\n"
@@ -88,10 +88,15 @@ static bool parse_times(const char *s, uint32_t *erase_us, uint32_t *program_us)
 }
 
 /* The serial string is the UID words printed most significant first. */
-static bool parse_serial(const char *s, uint32_t uid[3])
+static bool parse_serial(const char *arg, uint32_t uid[3])
 {
-    if (strlen(s) != UID_HEX_DIGITS)
+    /* As dropboot-sim: a shorter serial is left-padded with '0' ("--serial 42"). */
+    size_t len = strlen(arg);
+    if (len == 0u || len > UID_HEX_DIGITS)
         return false;
+    char s[UID_HEX_DIGITS + 1u];
+    memset(s, '0', UID_HEX_DIGITS - len);
+    memcpy(s + (UID_HEX_DIGITS - len), arg, len + 1u);
     for (unsigned w = 0; w < 3u; w++) {
         char part[9];
         memcpy(part, s + 8u * w, 8);
@@ -340,7 +345,7 @@ int main(int argc, char **argv)
     }
     uint32_t uid[3];
     if (o.serial && !parse_serial(o.serial, uid)) {
-        fprintf(stderr, "dropboot-emu: --serial must be %u hex digits (the chip's unique ID)\n", UID_HEX_DIGITS);
+        fprintf(stderr, "dropboot-emu: --serial must be 1 to %u hex digits (the chip's unique ID)\n", UID_HEX_DIGITS);
         return 2;
     }
     for (size_t v = 0; v < VERB_COUNT; v++) {

@@ -492,6 +492,18 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
         }
     }
 
+    /* Listen first: a client that connects while the board boots waits in
+       the listen backlog (usbip_attach gives up on a refused connection
+       after a few seconds; booting and enumerating the emulated board can
+       take longer than that on a loaded machine). The device record is
+       filled in below, before the first request is read. */
+    struct usbip_server srv;
+    struct usbip_device_info info;
+    memset(&info, 0, sizeof info);
+    if (usbip_server_open(&srv, host, port, &info, quiet) != 0) {
+        fprintf(stderr, "%s: serve: cannot listen on %s:%u: %s\n", PROG, host, port, strerror(errno));
+        return 1;
+    }
     /* Power on: the firmware decides; the drive is enumerated once so the
        USB/IP device record comes from its own descriptors. */
     static struct session s;
@@ -500,25 +512,24 @@ int emu_verb_serve(struct emu *e, int argc, char **argv)
     emu_power_on(e);
     int r = usbhost_attach(&s.h, BOOT_TIMEOUT_NS);
     emu_set_button(e, false);
-    if (app_started(&s)) {
+    if (app_started(&s) || r != USBHOST_OK) {
+        usbip_server_close(&srv);
+        if (machine_errors(e))
+            return EXIT_MACHINE_ERROR;
+        if (r != USBHOST_OK && !app_started(&s))
+            return host_error(&s, "the drive did not come up", r);
         if (!quiet)
             fprintf(stderr, "%s: power on: the app started\n", PROG);
-        return machine_errors(e) ? EXIT_MACHINE_ERROR : serve_app_started(e, run_app_ms);
+        return serve_app_started(e, run_app_ms);
     }
-    if (r != USBHOST_OK)
-        return machine_errors(e) ? EXIT_MACHINE_ERROR : host_error(&s, "the drive did not come up", r);
     if (!quiet)
         fprintf(stderr, "%s: power on: stay in bootloader (the drive is up)\n", PROG);
-    struct usbip_device_info info;
     if (!usbip_device_info_parse(&info, s.h.device_desc, sizeof s.h.device_desc, s.h.config_desc, s.h.config_len)) {
         fprintf(stderr, "%s: serve: the device's own descriptors do not parse\n", PROG);
+        usbip_server_close(&srv);
         return 1;
     }
-    struct usbip_server srv;
-    if (usbip_server_open(&srv, host, port, &info, quiet) != 0) {
-        fprintf(stderr, "%s: serve: cannot listen on %s:%u: %s\n", PROG, host, port, strerror(errno));
-        return 1;
-    }
+    srv.info = info;
     if (!quiet)
         fprintf(stderr, "%s: usbip: listening on %s:%u, busid %s\n", PROG, host, usbip_server_port(&srv), USBIP_BUSID);
     struct sigaction sa;
