@@ -11,9 +11,10 @@
  *   its length), the boot record covers exactly that length, and then that
  *   app starts at a cold start;
  * - an app that starts is the old app or one of the two images;
- * - the old app still starts (bytes intact) unless the session ended DB_DONE
- *   or an erase happened after a plausible vector table for this board had
- *   been written (the sectors of either file that carry its vector table);
+ * - the old app still starts (bytes intact, in its slot) unless the session
+ *   ended DB_DONE (A/B: an update writes the other slot); the weaker rule of
+ *   a single slot is checked too: unless an erase happened after a plausible
+ *   vector table for this board had been written;
  * - no flash rule broken.
  *
  * Junk never lands on a sector holding a file's bytes (slack and free
@@ -375,10 +376,13 @@ static void power_on_drive(void)
     simdev_hold_button(false);
 }
 
+/* The app that would start (A/B: in its slot; slot A when there is none) holds exactly f. */
 static bool app_area_is(const struct hfile *f)
 {
     static uint8_t buf[APP_MAX];
-    if (flash_read(DB_APP_BASE, buf, f->app_size) != FLASH_OK)
+    struct bootrec r;
+    uint32_t base = bootrec_read(&r) ? r.phys : DB_APP_BASE;
+    if (flash_read(base, buf, f->app_size) != FLASH_OK)
         return false;
     return memcmp(buf, f->app, f->app_size) == 0;
 }
@@ -412,7 +416,10 @@ static bool setup_old_app(void)
     for (uint32_t i = 0; i < n; i++)
         write_sector(&w, lbas[i], meta_img[1] + lbas[i] * DB_SECTOR_SIZE);
     eject(&w);
-    return simdev_power_on() == SIMDEV_APP && app_area_is(o);
+    if (simdev_power_on() != SIMDEV_APP)
+        return false;
+    simdev_app_confirms(); /* a working app confirms its trial (A/B) */
+    return simdev_mode() == SIMDEV_APP && app_area_is(o);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -546,6 +553,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("DB_DONE but no app starts at a cold start");
     if (result != DB_DONE && !w.justified && !(starts && is_old))
         fail("the old app no longer starts, and no erase followed a written vector table");
+    /* A/B: the update went to the other slot, so whatever happened the old app starts */
+    if (result != DB_DONE && !(starts && is_old))
+        fail("A/B: the old app no longer starts after an update that did not commit");
     /* FUZZ_TWO_IMAGES_TRACE=1 ./fuzz_two_images INPUT: the session and its outcome, to read a case */
     if (getenv("FUZZ_TWO_IMAGES_TRACE") != NULL)
         fprintf(stderr, "session: %.*s; flash holds %s; cold start: %s\n", (int)trace_len, trace,
