@@ -20,11 +20,12 @@ SIZE := $(CROSS)size
 
 PORT := ports/stm32l4r5
 BOARD := ports/boards/nucleo_l4r5zi
+DWC2 := ports/dwc2
 
 ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 CFLAGS := $(ARCH) -std=gnu11 $(OPT) -g3 -ffunction-sections -fdata-sections -ffreestanding -fno-tree-loop-distribute-patterns \
 	-fno-common -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-I core -I usb -I $(PORT) -I $(BOARD)
+	-I core -I usb -I $(PORT) -I $(DWC2) -I $(BOARD)
 # Size over speed where -Os still trades the other way (measured with LTO:
 # -176 bytes): compare chains instead of switch tables, and small functions
 # called from several places stay calls.
@@ -46,8 +47,8 @@ endif
 
 # Everything the bootloader is made of: the portable core and usb stack and this port.
 FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
-	$(PORT)/startup.c $(PORT)/clock.c $(PORT)/flash.c $(PORT)/dcd_dwc2.c $(PORT)/usb_hw.c \
-	$(PORT)/dwc2_fifo.c $(PORT)/bootin.c $(PORT)/watchdog.c $(PORT)/libc_min.c $(PORT)/main.c \
+	$(PORT)/startup.c $(PORT)/clock.c $(PORT)/flash.c $(DWC2)/dcd_dwc2.c $(PORT)/usb_hw.c \
+	$(DWC2)/dwc2_fifo.c $(PORT)/bootin.c $(PORT)/watchdog.c $(PORT)/libc_min.c $(PORT)/main.c \
 	$(BOARD)/board.c
 FW_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FW_SRCS))
 
