@@ -1,6 +1,6 @@
 /*
  * dropboot_app.h: include in an app that runs behind dropboot on the
- * STM32L4R5 to hand control back to the bootloader (its USB drive appears).
+ * STM32L4R5 or STM32F411 to hand control back to the bootloader (its USB drive appears).
  *
  * The bootloader keeps the first word of SRAM1 across a reset and starts its
  * drive when it holds DROPBOOT_MAGIC_STAY. The address is fixed in both

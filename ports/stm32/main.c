@@ -1,5 +1,5 @@
 /*
- * dropboot on the NUCLEO-L4R5ZI: gather the boot inputs, let core/boot
+ * dropboot on an STM32 board (NUCLEO-L4R5ZI, Black Pill F411): gather the boot inputs, let core/boot
  * decide, then either start the app or run the USB drive until an update
  * asks for a reset.
  *
@@ -14,6 +14,7 @@
 #include "board_io.h"
 #include "boot.h"
 #include "bootin.h"
+#include "chip.h"
 #include "clock.h"
 #include "config.h"
 #include "dcd.h"
@@ -95,7 +96,7 @@ __attribute__((noreturn)) static void main_start_app(uint32_t sp, uint32_t pc)
     __asm volatile("cpsid i" ::: "memory");
     board_io_deinit();
     clock_deinit();
-    for (uint32_t i = 0; i < NVIC_WORDS; i++) {
+    for (uint32_t i = 0; i < CHIP_NVIC_WORDS; i++) {
         NVIC->ICER[i] = 0xFFFFFFFFu;
         NVIC->ICPR[i] = 0xFFFFFFFFu;
     }
