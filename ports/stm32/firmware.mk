@@ -53,7 +53,7 @@ endif
 # Everything the bootloader is made of: the portable core and usb stack,
 # the shared STM32 and DWC2 code, the chip and the board.
 FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
-	$(STM32)/startup.c $(STM32)/main.c $(STM32)/bootin.c $(STM32)/watchdog.c $(STM32)/libc_min.c \
+	$(STM32)/startup.c $(STM32)/main.c $(STM32)/bootin.c $(STM32)/watchdog.c $(STM32)/clock_tick.c $(STM32)/libc_min.c \
 	$(DWC2)/dcd_dwc2.c $(DWC2)/dwc2_fifo.c \
 	$(PORT)/clock.c $(PORT)/flash.c $(PORT)/usb_hw.c \
 	$(BOARD)/board.c
