@@ -6,6 +6,7 @@
 #   make fuzz   the libFuzzer harnesses, FUZZ_SECONDS each (default 15)
 BUILD_HOST := build/host
 BUILD_FW := build/nucleo_l4r5zi
+BUILD_FW_F411 := build/weact_blackpill_f411
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps host firmware demo check unit e2e fuzz clean
@@ -21,8 +22,11 @@ $(BUILD_HOST)/CMakeCache.txt:
 host: $(BUILD_HOST)/CMakeCache.txt
 	cmake --build $(BUILD_HOST) -j $(JOBS)
 
+# Every board; each build fails when its bootloader outgrows its region
+# (NUCLEO-L4R5ZI 32 KB, Black Pill F411 48 KB).
 firmware:
 	$(MAKE) -f ports/stm32l4r5/firmware.mk BUILD=$(BUILD_FW)
+	$(MAKE) -f ports/stm32f411/firmware.mk BUILD=$(BUILD_FW_F411)
 
 demo: host
 	bash scripts/demo.sh

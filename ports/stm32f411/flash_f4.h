@@ -1,0 +1,40 @@
+/*
+ * Port-side extras of the STM32F411 flash driver (flash.h is the door
+ * core/ uses): the sector map, the bootloader's write protection, and the
+ * NMI hook the shared startup code calls.
+ */
+#ifndef DB_FLASH_F4_H
+#define DB_FLASH_F4_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FLASH_F4_SECTORS 8u
+/* Sectors 0..2 (48 KB) hold the bootloader (tinyuf2's map). */
+#define FLASH_F4_BOOT_SECTORS 3u
+/* Upper bound on BSY polls: the CPU runs from this flash, so it is stalled
+   for the whole erase and a poll only runs once it is over. The bound only
+   catches a controller that stays busy: at 96 MHz and >= 4 cycles per poll
+   it is over 4 s, twice the datasheet maximum for a 128 KB sector at x32. */
+#define FLASH_BSY_SPINS 100000000u
+
+/* One erase unit (RM0383 "Flash module organization"). */
+struct flash_f4_sector {
+    uint32_t start;  /* absolute address */
+    uint32_t size;   /* bytes */
+    uint32_t number; /* FLASH_CR.SNB */
+};
+
+/* Pure, host-tested: the sector holding addr; false outside main flash. */
+bool flash_f4_sector_of(uint32_t addr, struct flash_f4_sector *out);
+
+/* nWRP cleared for sectors 0..2 unless already so (an option-byte program
+   of ~tens of ms, once per chip). True when the bootloader sectors are
+   write-protected on return. Undo: docs/board-blackpill.md. */
+bool flash_f4_protect_boot(void);
+
+/* NMI: the F411's flash has no ECC and raises no NMI; false, so the
+   startup code treats any NMI as a fault. */
+bool flash_nmi(void);
+
+#endif
