@@ -8,6 +8,12 @@
 #ifndef DB_CONFIG_H
 #define DB_CONFIG_H
 
+/* A chip other than the default names its overrides in one header of its
+   port, e.g. -DDB_CHIP_CONFIG='"config_chip.h"' (ports/stm32f411). */
+#ifdef DB_CHIP_CONFIG
+#include DB_CHIP_CONFIG
+#endif
+
 #ifndef DB_FLASH_BASE
 #define DB_FLASH_BASE 0x08000000u /* RM0432: main flash in the memory map */
 #endif
@@ -24,14 +30,28 @@
 #define DB_BOOT_SIZE 0x8000u /* bootloader region: at most 32 KB, never erased */
 #endif
 
-/* The app's vector table starts right after the bootloader. */
+/* The app's vector table: by default right after the bootloader. A chip
+   may put the boot record between the two (the F411: tinyuf2's map). */
+#ifndef DB_APP_BASE
 #define DB_APP_BASE (DB_FLASH_BASE + DB_BOOT_SIZE)
-/* The boot record lives alone in the last page: erasing it never touches the app. */
+#endif
+/* The boot record lives alone in its erase unit: erasing it never touches
+   the app. By default the last page. */
+#ifndef DB_RECORD_ADDR
 #define DB_RECORD_ADDR (DB_FLASH_BASE + DB_FLASH_SIZE - DB_PAGE_SIZE)
-/* The app area: everything between the bootloader and the boot record page. */
-#define DB_APP_SIZE (DB_RECORD_ADDR - DB_APP_BASE)
-#define DB_APP_END (DB_APP_BASE + DB_APP_SIZE)
+#endif
+/* The app area: from its base to the record, or to the end of flash when
+   the record sits below the app. */
+#define DB_APP_END (DB_RECORD_ADDR > DB_APP_BASE ? DB_RECORD_ADDR : DB_FLASH_BASE + DB_FLASH_SIZE)
+#define DB_APP_SIZE (DB_APP_END - DB_APP_BASE)
 #define DB_APP_PAGES (DB_APP_SIZE / DB_PAGE_SIZE)
+
+/* Flash geometry: the erase units from DB_FLASH_BASE as runs of
+   {count, bytes}, smallest unit at least DB_PAGE_SIZE (core/geometry.h).
+   Default: uniform pages. */
+#ifndef DB_FLASH_UNIT_RUNS
+#define DB_FLASH_UNIT_RUNS {{DB_FLASH_SIZE / DB_PAGE_SIZE, DB_PAGE_SIZE}}
+#endif
 
 #ifndef DB_RAM_BASE
 #define DB_RAM_BASE 0x20000000u /* SRAM1 */
@@ -42,6 +62,18 @@
 
 #ifndef DB_UF2_FAMILY
 #define DB_UF2_FAMILY 0x00ff6919u /* UF2 spec family list: STM32L4 */
+#endif
+/* The same facts as text for STATUS.TXT's sentences (core/status.h), so a
+   new chip edits its config, never the sentences; tests check each string
+   against its number. */
+#ifndef DB_UF2_FAMILY_NAME
+#define DB_UF2_FAMILY_NAME "STM32L4"
+#endif
+#ifndef DB_UF2_FAMILY_TEXT
+#define DB_UF2_FAMILY_TEXT "0x00ff6919"
+#endif
+#ifndef DB_APP_BASE_TEXT
+#define DB_APP_BASE_TEXT "0x08008000"
 #endif
 
 #define DB_SECTOR_SIZE 512u /* USB mass storage logical block */
@@ -55,6 +87,12 @@
 #endif
 #if (DB_PAGE_SIZE % DB_SECTOR_SIZE) != 0
 #error "a flash page must hold whole sectors"
+#endif
+#if DB_RECORD_ADDR >= DB_APP_BASE && DB_RECORD_ADDR < DB_APP_BASE + 512u
+#error "the boot record cannot be where the app's vector table goes"
+#endif
+#if DB_RECORD_ADDR < DB_FLASH_BASE + DB_BOOT_SIZE
+#error "the boot record cannot be inside the bootloader region"
 #endif
 #if (DB_APP_BASE % 512u) != 0
 #error "Cortex-M4 VTOR needs the app vector table aligned to 512 bytes (111 vectors)"

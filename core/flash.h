@@ -4,8 +4,8 @@
  * Implemented by each port (ports/stm32l4r5/flash.c on the chip,
  * ports/sim/flash_model.c on a PC); no weak defaults, a port that misses one
  * fails to link. Addresses are absolute (DB_FLASH_BASE based). The whole
- * bootloader region [DB_FLASH_BASE, DB_APP_BASE) is refused by both erase
- * and program, whatever the caller asks.
+ * bootloader region [DB_FLASH_BASE, DB_FLASH_BASE + DB_BOOT_SIZE) is
+ * refused by both erase and program, whatever the caller asks.
  */
 #ifndef DB_FLASH_H
 #define DB_FLASH_H
@@ -21,7 +21,9 @@ enum flash_status {
     FLASH_ERR_ECC,       /* read hit an uncorrectable ECC error (torn program) */
 };
 
-/* Erase the page that starts at addr (addr must be page aligned). */
+/* Erase the erase unit (core/geometry.h: a page, or a sector of any size)
+   that starts at addr; an address that is not a unit's start is refused
+   (FLASH_ERR_ALIGN) rather than erasing more than asked. */
 enum flash_status flash_erase_page(uint32_t addr);
 
 /*

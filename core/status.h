@@ -7,16 +7,18 @@
 #ifndef DB_STATUS_H
 #define DB_STATUS_H
 
+#include "config.h" /* the chip's facts some sentences quote */
+
 #define DB_STATUS_LIST(X) \
     X(DB_OK,                "ok") \
     X(DB_IDLE,              "waiting for a firmware file (.uf2, .bin or .hex)") \
     X(DB_BUSY,              "receiving firmware") \
     X(DB_DONE,              "new app written, verified and committed") \
-    X(DB_ERR_UF2_FAMILY,    "refused: UF2 file is for another chip family (this board takes STM32L4, 0x00ff6919)") \
+    X(DB_ERR_UF2_FAMILY,    "refused: UF2 file is for another chip family (this board takes " DB_UF2_FAMILY_NAME ", " DB_UF2_FAMILY_TEXT ")") \
     X(DB_ERR_UF2_BLOCK,     "refused: damaged UF2 block (bad magic, payload size or block number)") \
     X(DB_ERR_UF2_MIXED,     "refused: UF2 blocks from two different files or block counts") \
     X(DB_ERR_UF2_CONFLICT,  "refused: two UF2 files were written at once, or a block came twice with different data; copy one file at a time") \
-    X(DB_ERR_ADDR_BOOT,     "refused: firmware is aimed at the bootloader region (link your app at 0x08008000)") \
+    X(DB_ERR_ADDR_BOOT,     "refused: firmware is aimed at the bootloader region (link your app at " DB_APP_BASE_TEXT ")") \
     X(DB_ERR_ADDR_RANGE,    "refused: firmware has data outside the app area") \
     X(DB_ERR_TOO_LARGE,     "refused: image is larger than the app area") \
     X(DB_ERR_HEX_CHECKSUM,  "refused: Intel HEX record with a bad checksum") \

@@ -30,7 +30,6 @@ static bool bit_get(const uint8_t *map, uint32_t i) { return (map[i / 8u] >> (i 
 static void bit_set(uint8_t *map, uint32_t i) { map[i / 8u] |= (uint8_t)(1u << (i % 8u)); }
 
 static uint32_t page_of(uint32_t addr) { return addr - (addr - DB_FLASH_BASE) % DB_PAGE_SIZE; }
-static uint32_t page_index(uint32_t page) { return (page - DB_APP_BASE) / DB_PAGE_SIZE; }
 
 static enum db_status fail(struct writer *w, enum db_status s)
 {
@@ -178,7 +177,26 @@ static void partials_unpark(struct writer *w, uint32_t page)
     }
 }
 
-/* Make page the held one: erase it on first touch, else load what this update put there. */
+/* Erase the unit holding addr unless this update did already; the whole
+   unit reads 0xFF after, whichever page of it comes first. */
+static enum db_status erase_unit_of(struct writer *w, uint32_t addr, bool *erased_now)
+{
+    struct geometry_unit u;
+    *erased_now = false;
+    if (!geometry_unit_of(addr, &u))
+        return fail(w, DB_ERR_FLASH);
+    if (bit_get(w->erased, u.index))
+        return DB_BUSY;
+    if (flash_erase_page(u.start) != FLASH_OK)
+        return fail(w, DB_ERR_FLASH);
+    bit_set(w->erased, u.index);
+    w->erase_count++;
+    *erased_now = true;
+    return DB_BUSY;
+}
+
+/* Make page the held one: erase its unit on first touch, else load what
+   this update put there (a page of a unit erased for another page is 0xFF). */
 static enum db_status hold_page(struct writer *w, uint32_t page)
 {
     enum db_status s = flush(w, false);
@@ -187,12 +205,10 @@ static enum db_status hold_page(struct writer *w, uint32_t page)
     w->buf_page = page;
     memset(w->buf_has, 0, sizeof w->buf_has);
     memset(w->buf_dirty, 0, sizeof w->buf_dirty);
-    uint32_t idx = page_index(page);
-    if (!bit_get(w->erased, idx)) {
-        if (flash_erase_page(page) != FLASH_OK)
-            return fail(w, DB_ERR_FLASH);
-        bit_set(w->erased, idx);
-        w->erase_count++;
+    bool erased_now;
+    if (erase_unit_of(w, page, &erased_now) != DB_BUSY)
+        return w->status;
+    if (erased_now) {
         memset(w->buf, WRITER_ERASED, sizeof w->buf);
         return DB_BUSY;
     }
@@ -270,17 +286,13 @@ bool writer_same(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t 
     return true;
 }
 
-/* Pages inside the image that got no data still hold an older app: erase them to 0xFF. */
+/* Units inside the image that got no data still hold an older app: erase them to 0xFF. */
 static enum db_status erase_gaps(struct writer *w, uint32_t size)
 {
     for (uint32_t off = 0; off < size; off += DB_PAGE_SIZE) {
-        uint32_t idx = off / DB_PAGE_SIZE;
-        if (bit_get(w->erased, idx))
-            continue;
-        if (flash_erase_page(DB_APP_BASE + off) != FLASH_OK)
-            return fail(w, DB_ERR_FLASH);
-        bit_set(w->erased, idx);
-        w->erase_count++;
+        bool erased_now;
+        if (erase_unit_of(w, DB_APP_BASE + off, &erased_now) != DB_BUSY)
+            return w->status;
     }
     return DB_BUSY;
 }

@@ -4,9 +4,11 @@
  *
  * Assumes a 2.7-3.6 V supply (the Black Pill's 3.3 V): program parallelism
  * x32, so a door double-word is two word writes. Erase is by sector (16,
- * 64 or 128 KB; flash_f4_sector_of): flash_erase_page takes the start of a
- * sector and erases that whole sector; any other address is refused as
- * misaligned rather than erasing more than the caller asked.
+ * 64 or 128 KB: core/geometry.h with config_chip.h's runs, the unit index
+ * being the sector number): flash_erase_page takes the start of a sector
+ * and erases that whole sector; any other address is refused as misaligned
+ * rather than erasing more than the caller asked. Sectors 0-2 (the
+ * bootloader) are refused; sector 3 holds the boot record.
  * The CPU executes from this flash, so it stalls while the controller
  * works; the data and instruction caches are reset afterwards (RM0383:
  * they may hold the erased or old contents).
@@ -17,32 +19,17 @@
 #include "flash_f4.h"
 #include "flash_io.h"
 #include "byteorder.h"
+#include "geometry.h"
 #include "regs_flash.h"
 
 #define FLASH_ERASED_WORD 0xFFFFFFFFu
 #define FLASH_WORD 4u
-#define FLASH_KB 1024u
 
-static const uint32_t flash_sector_kb[FLASH_F4_SECTORS] = {16, 16, 16, 16, 64, 128, 128, 128};
-
-bool flash_f4_sector_of(uint32_t addr, struct flash_f4_sector *out)
-{
-    uint32_t start = DB_FLASH_BASE;
-    for (uint32_t n = 0; n < FLASH_F4_SECTORS; n++) {
-        uint32_t size = flash_sector_kb[n] * FLASH_KB;
-        if (addr >= start && addr - start < size) {
-            *out = (struct flash_f4_sector){.start = start, .size = size, .number = n};
-            return true;
-        }
-        start += size;
-    }
-    return false;
-}
-
+/* Everything past the bootloader's sectors: the record's sector and the app. */
 static bool flash_region_ok(uint32_t addr, uint32_t len)
 {
     const uint32_t end = DB_FLASH_BASE + DB_FLASH_SIZE;
-    return addr >= DB_APP_BASE && addr < end && len <= end - addr;
+    return addr >= DB_FLASH_BASE + DB_BOOT_SIZE && addr < end && len <= end - addr;
 }
 
 static bool flash_wait_idle(void)
@@ -103,15 +90,15 @@ static enum flash_status flash_finish_op(void)
 
 enum flash_status flash_erase_page(uint32_t addr)
 {
-    struct flash_f4_sector s;
-    if (!flash_f4_sector_of(addr, &s) || !flash_region_ok(s.start, s.size))
+    struct geometry_unit s;
+    if (!geometry_unit_of(addr, &s) || s.index >= FLASH_F4_SECTORS || !flash_region_ok(s.start, s.size))
         return FLASH_ERR_PROTECTED;
     if (addr != s.start)
         return FLASH_ERR_ALIGN;
     enum flash_status st = flash_begin();
     if (st == FLASH_OK) {
         struct flash_regs *f = FLASH_REGS;
-        uint32_t cr = FLASH_CR_SER_Msk | FLASH_CR_PSIZE_X32 | ((s.number << FLASH_CR_SNB_Pos) & FLASH_CR_SNB_Msk);
+        uint32_t cr = FLASH_CR_SER_Msk | FLASH_CR_PSIZE_X32 | ((s.index << FLASH_CR_SNB_Pos) & FLASH_CR_SNB_Msk);
         flash_io_write(&f->CR, cr);
         flash_io_write(&f->CR, cr | FLASH_CR_STRT_Msk);
         st = flash_finish_op();

@@ -1,7 +1,8 @@
 /*
  * Port-side extras of the STM32F411 flash driver (flash.h is the door
- * core/ uses): the sector map, the bootloader's write protection, and the
- * NMI hook the shared startup code calls.
+ * core/ uses): the bootloader's write protection and the NMI hook the
+ * shared startup code calls. The sector map is core/geometry's, from
+ * config_chip.h.
  */
 #ifndef DB_FLASH_F4_H
 #define DB_FLASH_F4_H
@@ -17,16 +18,6 @@
    catches a controller that stays busy: at 96 MHz and >= 4 cycles per poll
    it is over 4 s, twice the datasheet maximum for a 128 KB sector at x32. */
 #define FLASH_BSY_SPINS 100000000u
-
-/* One erase unit (RM0383 "Flash module organization"). */
-struct flash_f4_sector {
-    uint32_t start;  /* absolute address */
-    uint32_t size;   /* bytes */
-    uint32_t number; /* FLASH_CR.SNB */
-};
-
-/* Pure, host-tested: the sector holding addr; false outside main flash. */
-bool flash_f4_sector_of(uint32_t addr, struct flash_f4_sector *out);
 
 /* nWRP cleared for sectors 0..2 unless already so (an option-byte program
    of ~tens of ms, once per chip). True when the bootloader sectors are

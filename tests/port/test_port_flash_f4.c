@@ -17,6 +17,7 @@
 #include "flash.h"
 #include "flash_f4.h"
 #include "flash_f4_regmodel.h"
+#include "geometry.h"
 
 static int setup(void **state)
 {
@@ -38,23 +39,24 @@ static bool all(uint32_t addr, uint8_t v, uint32_t len)
     return true;
 }
 
+/* config_chip.h's runs through core/geometry: the unit index is FLASH_CR.SNB. */
 static void sector_map_is_rm0383s_four_16k_one_64k_three_128k(void **state)
 {
     (void)state;
     static const uint32_t starts[9] = {0x08000000, 0x08004000, 0x08008000, 0x0800C000, 0x08010000,
                                        0x08020000, 0x08040000, 0x08060000, 0x08080000};
     for (uint32_t n = 0; n < 8; n++) {
-        struct flash_f4_sector s;
-        assert_true(flash_f4_sector_of(starts[n], &s));
+        struct geometry_unit s;
+        assert_true(geometry_unit_of(starts[n], &s));
         assert_int_equal(s.start, starts[n]);
         assert_int_equal(s.size, starts[n + 1] - starts[n]);
-        assert_int_equal(s.number, n);
-        assert_true(flash_f4_sector_of(starts[n + 1] - 1u, &s));
-        assert_int_equal(s.number, n);
+        assert_int_equal(s.index, n);
+        assert_true(geometry_unit_of(starts[n + 1] - 1u, &s));
+        assert_int_equal(s.index, n);
     }
-    struct flash_f4_sector s;
-    assert_false(flash_f4_sector_of(0x08080000, &s));
-    assert_false(flash_f4_sector_of(0x07FFFFFF, &s));
+    struct geometry_unit s;
+    assert_false(geometry_unit_of(0x08080000, &s));
+    assert_false(geometry_unit_of(0x07FFFFFF, &s));
 }
 
 static void erasing_a_sector_start_erases_that_whole_sector_and_nothing_else(void **state)
@@ -80,18 +82,31 @@ static void an_address_inside_a_sector_is_refused_without_erasing(void **state)
         assert_int_equal(f4model.erases[n], 0);
 }
 
-static void bootloader_and_record_sectors_are_never_erased_or_programmed(void **state)
+static void bootloader_sectors_are_never_erased_or_programmed(void **state)
 {
     (void)state;
     static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    for (uint32_t a = 0x08000000; a < 0x08010000; a += 0x4000) {
+    for (uint32_t a = 0x08000000; a < 0x0800C000; a += 0x4000) {
         assert_int_equal(flash_erase_page(a), FLASH_ERR_PROTECTED);
         assert_int_equal(flash_program(a, data, sizeof data), FLASH_ERR_PROTECTED);
     }
-    assert_int_equal(flash_program(0x08010000 - 8u, data, 16), FLASH_ERR_PROTECTED);
+    assert_int_equal(flash_program(0x0800C000 - 8u, data, 16), FLASH_ERR_PROTECTED);
     for (uint32_t n = 0; n < F4MODEL_SECTORS; n++)
         assert_int_equal(f4model.erases[n], 0);
     assert_int_equal(f4model.word_writes, 0);
+}
+
+/* Sector 3 is the boot record's (DB_RECORD_ADDR), erased alone. */
+static void the_record_sector_is_erased_alone(void **state)
+{
+    (void)state;
+    memset(mem_at(0x08008000), 0x00, 0x10000);
+    assert_int_equal(DB_RECORD_ADDR, 0x0800C000);
+    assert_int_equal(flash_erase_page(DB_RECORD_ADDR), FLASH_OK);
+    assert_true(all(0x0800C000, 0xFF, 0x4000));
+    assert_true(all(0x08008000, 0x00, 0x4000));
+    assert_true(all(0x08010000, 0x00, 0x4000));
+    assert_int_equal(f4model.erases[3], 1);
 }
 
 static void program_writes_words_and_leaves_blank_double_words_programmable(void **state)
@@ -173,7 +188,8 @@ int main(void)
         cmocka_unit_test(sector_map_is_rm0383s_four_16k_one_64k_three_128k),
         cmocka_unit_test_setup(erasing_a_sector_start_erases_that_whole_sector_and_nothing_else, setup),
         cmocka_unit_test_setup(an_address_inside_a_sector_is_refused_without_erasing, setup),
-        cmocka_unit_test_setup(bootloader_and_record_sectors_are_never_erased_or_programmed, setup),
+        cmocka_unit_test_setup(bootloader_sectors_are_never_erased_or_programmed, setup),
+        cmocka_unit_test_setup(the_record_sector_is_erased_alone, setup),
         cmocka_unit_test_setup(program_writes_words_and_leaves_blank_double_words_programmable, setup),
         cmocka_unit_test_setup(program_over_programmed_bytes_is_refused_before_writing_anything, setup),
         cmocka_unit_test_setup(program_is_refused_when_not_double_word_aligned, setup),

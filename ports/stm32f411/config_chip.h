@@ -1,0 +1,24 @@
+/*
+ * core/config.h's values for the STM32F411 (WeAct Black Pill), in tinyuf2's
+ * map: bootloader in sectors 0-2 (48 KB), the boot record alone in sector
+ * 3 (16 KB), the app from 0x08010000 to the end of the 512 KB flash.
+ * Included by core/config.h when built with -DDB_CHIP_CONFIG='"config_chip.h"'.
+ */
+#ifndef DB_CONFIG_CHIP_H
+#define DB_CONFIG_CHIP_H
+
+#define DB_FLASH_SIZE 0x00080000u  /* RM0383: 512 KB, single bank */
+#define DB_BOOT_SIZE 0xC000u       /* sectors 0-2 */
+#define DB_RECORD_ADDR 0x0800C000u /* sector 3 */
+#define DB_APP_BASE 0x08010000u    /* sector 4: tinyuf2's app base */
+/* The writer's RAM page: the smallest sector (a page never spans two). */
+#define DB_PAGE_SIZE 0x4000u
+/* RM0383 "Flash module organization": 4 x 16 KB, 1 x 64 KB, 3 x 128 KB. */
+#define DB_FLASH_UNIT_RUNS {{4u, 0x4000u}, {1u, 0x10000u}, {3u, 0x20000u}}
+#define DB_RAM_END 0x20020000u     /* 128 KB SRAM */
+#define DB_UF2_FAMILY 0x57755a57u  /* UF2 spec family list: STM32F4 */
+#define DB_UF2_FAMILY_NAME "STM32F4"
+#define DB_UF2_FAMILY_TEXT "0x57755a57"
+#define DB_APP_BASE_TEXT "0x08010000"
+
+#endif
