@@ -552,7 +552,7 @@ static void hex_with_the_high_section_first_is_exact(void **state)
     /* two abutting sections, the upper one (from 3004, not 8-aligned) first */
     uint32_t n = 0;
     uint8_t rec[4 + 16];
-    const uint8_t ext[6] = {2, 0, 0, 4, 0x08, 0x00};
+    const uint8_t ext[6] = {2, 0, 0, 4, (uint8_t)(DB_APP_BASE >> 24), (uint8_t)(DB_APP_BASE >> 16)};
     n = hex_record(n, ext, 2);
     const uint32_t cut = 3004u;
     for (int part = 1; part >= 0; part--) {
@@ -691,7 +691,7 @@ static void status_txt_keeps_its_size_while_the_text_changes(void **state)
     assert_int_equal(update_status(&u), DB_DONE);
     vfat_read(&v, VFAT_DATA_LBA + 2u * VFAT_SECTORS_PER_CLUSTER, d); /* STATUS.TXT's cluster */
     assert_memory_equal(d + VFAT_STATUS_FILE_BYTES - 2u, "\r\n", 2);
-    assert_non_null(strstr((const char *)d, "App: 0x08008000 2048 bytes"));
+    assert_non_null(strstr((const char *)d, "App: " DB_APP_BASE_TEXT " 2048 bytes"));
 }
 
 static void uf2_written_to_the_raw_device_commits_after_the_host_is_quiet(void **state)
