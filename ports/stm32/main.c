@@ -164,6 +164,9 @@ int main(void)
     /* 80 MHz first: the boot decision CRCs the whole app image. */
     clock_init();
     board_io_init();
+    /* Where the chip can: the bootloader's own flash is write-protected
+       from its first run on (undo: docs/board-*.md). */
+    chip_protect_bootloader();
 
     struct boot_inputs in;
     bootin_gather(&noinit, csr, board_button_pressed(), &in);

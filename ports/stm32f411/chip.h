@@ -22,4 +22,12 @@
 #define CHIP_ALT_RAM_BASE 0u
 #define CHIP_ALT_RAM_END 0u
 
+/* nWRP for sectors 0-2 in the option bytes, programmed once (a chip that
+   has it already is only read). A failure leaves the chip as it was and
+   the bootloader runs on: the flash door refuses those sectors anyway. */
+static inline void chip_protect_bootloader(void)
+{
+    (void)flash_f4_protect_boot();
+}
+
 #endif

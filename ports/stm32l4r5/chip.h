@@ -2,7 +2,8 @@
  * The STM32L4R5's answers to what the shared STM32 code (ports/stm32)
  * asks of a chip: the vector table's length, the NVIC words to clear
  * before starting an app, which reset flags mean what, RAM an app's stack
- * may sit in besides DB_RAM_BASE..DB_RAM_END, and flash_nmi (flash_l4.h).
+ * may sit in besides DB_RAM_BASE..DB_RAM_END, flash_nmi (flash_l4.h), and
+ * how the bootloader's flash is write-protected.
  */
 #ifndef DB_CHIP_H
 #define DB_CHIP_H
@@ -23,5 +24,11 @@
    0x20030000): some apps keep their stack there. */
 #define CHIP_ALT_RAM_BASE 0x10000000u
 #define CHIP_ALT_RAM_END 0x10010000u
+
+/* Not done on the L4R5 yet (its WRP areas are per bank, in pages): the
+   bootloader's pages are protected by the flash door's refusal only. */
+static inline void chip_protect_bootloader(void)
+{
+}
 
 #endif
