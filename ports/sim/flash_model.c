@@ -22,8 +22,18 @@
 
 #define MODEL_DW_COUNT (DB_FLASH_SIZE / DB_PROG_UNIT)
 #define MODEL_ERASED 0xFFu
+/* The time model's defaults: the chip's datasheet figures when its config
+   gives them (per DB_PAGE_SIZE of erase, per double-word), else the L4R5's. */
+#ifdef DB_FLASH_PAGE_ERASE_US
+#define MODEL_ERASE_US_DEFAULT DB_FLASH_PAGE_ERASE_US
+#else
 #define MODEL_ERASE_US_DEFAULT 22000u /* RM0432 typical page erase */
+#endif
+#ifdef DB_FLASH_DW_PROGRAM_US
+#define MODEL_DW_US_DEFAULT DB_FLASH_DW_PROGRAM_US
+#else
 #define MODEL_DW_US_DEFAULT 82u       /* RM0432 typical 64-bit program */
+#endif
 
 static uint8_t image[DB_FLASH_SIZE];
 static uint8_t dw_programmed[MODEL_DW_COUNT / 8u];

@@ -21,4 +21,11 @@
 #define DB_UF2_FAMILY_TEXT "0x57755a57"
 #define DB_APP_BASE_TEXT "0x08010000"
 
+/* Flash timings for the simulator's time model (datasheet "Flash memory
+   programming", x32; docs/hw/stm32f411.md): 250 ms per 16 KB of erase
+   makes a 128 KB sector 2 s, the datasheet's maximum for it; a double-word
+   is two word programs of 16 us. */
+#define DB_FLASH_PAGE_ERASE_US 250000u
+#define DB_FLASH_DW_PROGRAM_US 32u
+
 #endif
