@@ -1,5 +1,5 @@
 /* Clocks and pins of the STM32L4R5's OTG FS core on the NUCLEO-L4R5ZI. */
-#include "dwc2_io.h"
+#include "dwc2_chip.h"
 #include "regs_gpio.h"
 #include "regs_rcc.h"
 
