@@ -86,25 +86,32 @@ static void bootloader_sectors_are_never_erased_or_programmed(void **state)
 {
     (void)state;
     static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    for (uint32_t a = 0x08000000; a < 0x0800C000; a += 0x4000) {
+    for (uint32_t a = 0x08000000; a < 0x08008000; a += 0x4000) {
         assert_int_equal(flash_erase_page(a), FLASH_ERR_PROTECTED);
         assert_int_equal(flash_program(a, data, sizeof data), FLASH_ERR_PROTECTED);
     }
-    assert_int_equal(flash_program(0x0800C000 - 8u, data, 16), FLASH_ERR_PROTECTED);
+    assert_int_equal(flash_program(0x08008000 - 8u, data, 16), FLASH_ERR_PROTECTED); /* straddles into the log */
     for (uint32_t n = 0; n < F4MODEL_SECTORS; n++)
         assert_int_equal(f4model.erases[n], 0);
     assert_int_equal(f4model.word_writes, 0);
 }
 
-/* Sector 3 is the boot record's (DB_RECORD_ADDR), erased alone. */
-static void the_record_sector_is_erased_alone(void **state)
+/* Sectors 2 and 3 are the record log's (DB_RECORD_ADDR), each erased alone:
+   the log moves from one to the other, never erasing both. */
+static void the_record_sectors_are_erased_one_at_a_time(void **state)
 {
     (void)state;
-    memset(mem_at(0x08008000), 0x00, 0x10000);
-    assert_int_equal(DB_RECORD_ADDR, 0x0800C000);
+    memset(mem_at(0x08004000), 0x00, 0x10000); /* sector 1 to the start of 4 */
+    assert_int_equal(DB_RECORD_ADDR, 0x08008000);
+    assert_int_equal(DB_RECORD_UNIT_SIZE, 0x4000);
     assert_int_equal(flash_erase_page(DB_RECORD_ADDR), FLASH_OK);
+    assert_true(all(0x08008000, 0xFF, 0x4000));
+    assert_true(all(0x0800C000, 0x00, 0x4000));
+    assert_true(all(0x08004000, 0x00, 0x4000));
+    assert_int_equal(f4model.erases[2], 1);
+    assert_int_equal(f4model.erases[3], 0);
+    assert_int_equal(flash_erase_page(DB_RECORD_ADDR + DB_RECORD_UNIT_SIZE), FLASH_OK);
     assert_true(all(0x0800C000, 0xFF, 0x4000));
-    assert_true(all(0x08008000, 0x00, 0x4000));
     assert_true(all(0x08010000, 0x00, 0x4000));
     assert_int_equal(f4model.erases[3], 1);
 }
@@ -157,17 +164,18 @@ static void a_write_protected_sector_ends_in_a_hardware_error_with_its_data_inta
     assert_int_equal(flash_f4_regmodel_regs.SR & FLASH_SR_ERRORS, 0);
 }
 
-static void protect_boot_clears_nwrp_of_sectors_0_to_2_once(void **state)
+static void protect_boot_clears_nwrp_of_sectors_0_to_1_once(void **state)
 {
     (void)state;
     assert_true(flash_f4_protect_boot());
-    assert_int_equal(f4model.option_wrp, 0xFF8u);
+    assert_int_equal(f4model.option_wrp, 0xFFCu); /* sectors 2-3 (the record log) stay writable */
     assert_int_equal(f4model.option_programs, 1);
     assert_true(flash_f4_regmodel_regs.OPTCR & FLASH_OPTCR_OPTLOCK_Msk);
     /* Already protected: no second option-byte program (they wear too). */
     assert_true(flash_f4_protect_boot());
     assert_int_equal(f4model.option_programs, 1);
-    /* The app sectors stay writable. */
+    /* The record log's and the app's sectors stay writable. */
+    assert_int_equal(flash_erase_page(0x08008000), FLASH_OK);
     assert_int_equal(flash_erase_page(0x08010000), FLASH_OK);
 }
 
@@ -189,12 +197,12 @@ int main(void)
         cmocka_unit_test_setup(erasing_a_sector_start_erases_that_whole_sector_and_nothing_else, setup),
         cmocka_unit_test_setup(an_address_inside_a_sector_is_refused_without_erasing, setup),
         cmocka_unit_test_setup(bootloader_sectors_are_never_erased_or_programmed, setup),
-        cmocka_unit_test_setup(the_record_sector_is_erased_alone, setup),
+        cmocka_unit_test_setup(the_record_sectors_are_erased_one_at_a_time, setup),
         cmocka_unit_test_setup(program_writes_words_and_leaves_blank_double_words_programmable, setup),
         cmocka_unit_test_setup(program_over_programmed_bytes_is_refused_before_writing_anything, setup),
         cmocka_unit_test_setup(program_is_refused_when_not_double_word_aligned, setup),
         cmocka_unit_test_setup(a_write_protected_sector_ends_in_a_hardware_error_with_its_data_intact, setup),
-        cmocka_unit_test_setup(protect_boot_clears_nwrp_of_sectors_0_to_2_once, setup),
+        cmocka_unit_test_setup(protect_boot_clears_nwrp_of_sectors_0_to_1_once, setup),
         cmocka_unit_test_setup(a_controller_locked_by_a_wrong_key_fails_every_operation, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,6 +59,23 @@ static void app_and_record_each_start_a_unit_of_their_own(void **state)
     assert_true(DB_APP_END <= DB_FLASH_BASE + DB_FLASH_SIZE);
 }
 
+/* The record log's units (core/bootrec.c steps by DB_RECORD_UNIT_SIZE) are
+   the chip's erase units exactly, below the app: erasing one while the log
+   moves never touches the other, the bootloader's code or the app. */
+static void each_record_log_unit_is_one_erase_unit_of_its_own(void **state)
+{
+    (void)state;
+    for (uint32_t i = 0; i < DB_RECORD_PAGES; i++) {
+        struct geometry_unit u;
+        uint32_t addr = DB_RECORD_ADDR + i * DB_RECORD_UNIT_SIZE;
+        assert_true(geometry_unit_of(addr, &u));
+        assert_int_equal(u.start, addr);
+        assert_int_equal(u.size, DB_RECORD_UNIT_SIZE);
+    }
+    assert_int_equal(DB_RECORD_ADDR + DB_RECORD_PAGES * DB_RECORD_UNIT_SIZE, DB_FLASH_BASE + DB_BOOT_SIZE);
+    assert_true(DB_FLASH_BASE + DB_BOOT_SIZE <= DB_APP_BASE);
+}
+
 static void status_sentences_quote_this_chips_family_and_app_base(void **state)
 {
     (void)state;
@@ -77,6 +94,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(units_tile_the_flash_in_whole_pages),
         cmocka_unit_test(app_and_record_each_start_a_unit_of_their_own),
+        cmocka_unit_test(each_record_log_unit_is_one_erase_unit_of_its_own),
         cmocka_unit_test(status_sentences_quote_this_chips_family_and_app_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
