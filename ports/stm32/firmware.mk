@@ -61,7 +61,7 @@ endif
 FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
 	$(STM32)/startup.c $(STM32)/main.c $(STM32)/bootin.c $(STM32)/watchdog.c $(STM32)/clock_tick.c $(STM32)/libc_min.c \
 	$(DWC2)/dcd_dwc2.c $(DWC2)/dwc2_fifo.c \
-	$(PORT)/clock.c $(PORT)/flash.c $(PORT)/usb_hw.c \
+	$(STM32)/usb_hw.c $(STM32)/uid.c $(PORT)/clock.c $(PORT)/flash.c \
 	$(BOARD)/board.c
 FW_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FW_SRCS))
 
