@@ -25,8 +25,8 @@ $(BUILD_HOST)/CMakeCache.txt:
 host: $(BUILD_HOST)/CMakeCache.txt
 	cmake --build $(BUILD_HOST) -j $(JOBS)
 
-# Every board; each build fails when its bootloader outgrows its region
-# (NUCLEO-L4R5ZI 32 KB, Black Pill F411 48 KB).
+# Every board; each build fails when its bootloader outgrows its code space
+# (NUCLEO-L4R5ZI 24 KB, Black Pill F411 32 KB: the region less the record log).
 firmware:
 	$(MAKE) -f ports/stm32l4r5/firmware.mk BUILD=$(BUILD_FW)
 	$(MAKE) -f ports/stm32f411/firmware.mk BUILD=$(BUILD_FW_F411)
@@ -38,7 +38,8 @@ unit: deps host
 	cd $(BUILD_HOST) && ctest --output-on-failure -j $(JOBS)
 
 # The core and the simulator built for the F411 (sectors of 16-128 KB, the
-# record below the app): every unit test that is not about the L4R5 itself.
+# record log in sectors 2-3, one slot: no A/B): every unit test that is not
+# about the L4R5 itself.
 $(BUILD_HOST_F411)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_HOST_F411) -DCMAKE_BUILD_TYPE=Debug -DDB_CHIP=stm32f411
 
