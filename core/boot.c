@@ -74,7 +74,10 @@ static enum boot_reason check_app(const struct boot_inputs *in, struct boot_deci
     if (!a->confirmed && in->confirm_seq == a->seq)
         log_about(&st, in, BOOTREC_CONFIRM, a);
     bool confirmed = a->confirmed || in->confirm_seq == a->seq;
-    if (DB_TRIAL_BOOTS > 0u && !confirmed && a->attempts >= DB_TRIAL_BOOTS) {
+    /* attempts >= DB_TRIAL_BOOTS, written so that DB_TRIAL_BOOTS 0 (no
+       trial: the F411, or -DDB_TRIAL_BOOTS=0) is not an always-true compare
+       to -Wtype-limits. */
+    if (DB_TRIAL_BOOTS > 0u && !confirmed && a->attempts + 1u > DB_TRIAL_BOOTS) {
         const struct bootrec *back = bootrec_other(&st, a);
         log_about(&st, in, BOOTREC_REJECT, a);
         if (back == NULL)

@@ -10,7 +10,7 @@
 
 #define ENTRY_SIZE sizeof(struct bootrec_entry)
 #define ENTRY_CRC_LEN (ENTRY_SIZE - sizeof(uint32_t)) /* every field before rec_crc */
-#define ENTRIES_PER_PAGE (DB_PAGE_SIZE / ENTRY_SIZE)
+#define ENTRIES_PER_PAGE (DB_RECORD_UNIT_SIZE / ENTRY_SIZE) /* a log unit: a page on the L4R5, a sector on the F411 */
 #define IMAGE_CRC_CHUNK 256u /* bytes read per step when checking an image: a stack buffer, not a page */
 #define ERASED_BYTE 0xFFu
 
@@ -19,7 +19,7 @@ _Static_assert(sizeof(struct bootrec_entry) % DB_PROG_UNIT == 0, "records are pr
 
 enum entry_kind { ENTRY_ERASED, ENTRY_VALID, ENTRY_BAD };
 
-static uint32_t page_addr(uint32_t page) { return DB_RECORD_ADDR + page * DB_PAGE_SIZE; }
+static uint32_t page_addr(uint32_t page) { return DB_RECORD_ADDR + page * DB_RECORD_UNIT_SIZE; }
 
 static uint32_t entry_crc(const struct bootrec_entry *e)
 {

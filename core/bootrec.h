@@ -1,7 +1,7 @@
 /*
  * The boot record log: what the bootloader knows about the two slots.
  *
- * Records are appended to the last DB_RECORD_PAGES pages of the bootloader's
+ * Records are appended to the last DB_RECORD_PAGES erase units (DB_RECORD_UNIT_SIZE each) of the bootloader's
  * own region, never to the app area, so apps may use the end of flash and a
  * record costs one 32-byte write, not a page erase. Each record is four
  * double-words with its own CRC (a torn write never validates and is stepped

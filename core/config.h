@@ -8,6 +8,12 @@
 #ifndef DB_CONFIG_H
 #define DB_CONFIG_H
 
+/* A chip other than the default names its overrides in one header of its
+   port, e.g. -DDB_CHIP_CONFIG='"config_chip.h"' (ports/stm32f411). */
+#ifdef DB_CHIP_CONFIG
+#include DB_CHIP_CONFIG
+#endif
+
 #ifndef DB_FLASH_BASE
 #define DB_FLASH_BASE 0x08000000u /* RM0432: main flash in the memory map */
 #endif
@@ -21,45 +27,78 @@
 #define DB_PROG_UNIT 8u /* one 64-bit double-word with its ECC, programmed once */
 #endif
 #ifndef DB_BOOT_SIZE
-#define DB_BOOT_SIZE 0x8000u /* bootloader region: at most 32 KB, never erased */
+#define DB_BOOT_SIZE 0x8000u /* bootloader region: its code, then the record log (below) */
 #endif
 
-/* The app's vector table starts right after the bootloader. */
+/* The app's vector table: right after the bootloader region (the F411's
+   region is sectors 0-3, so its app starts at tinyuf2's 0x08010000). */
+#ifndef DB_APP_BASE
 #define DB_APP_BASE (DB_FLASH_BASE + DB_BOOT_SIZE)
+#endif
+
+/* Flash geometry: the erase units from DB_FLASH_BASE as runs of
+   {count, bytes}, smallest unit at least DB_PAGE_SIZE (core/geometry.h).
+   Default: uniform pages. */
+#ifndef DB_FLASH_UNIT_RUNS
+#define DB_FLASH_UNIT_RUNS {{DB_FLASH_SIZE / DB_PAGE_SIZE, DB_PAGE_SIZE}}
+#endif
 
 /*
- * Dual-bank A/B. Each bank holds a slot from the bank's offset DB_BOOT_SIZE
- * to its end; apps are linked for DB_APP_BASE and the bootloader makes the
- * active slot appear there (bank swap) before it starts it. An image larger
- * than a slot is written from DB_APP_BASE on through both banks (single
- * slot, the old app is not kept).
+ * A/B slots (1) or one slot (0). With A/B (the L4R5's two banks) each bank
+ * holds a slot from the bank's offset DB_BOOT_SIZE to its end; apps are
+ * linked for DB_APP_BASE and the bootloader makes the active slot appear
+ * there (bank swap) before it starts it. An image larger than a slot is
+ * written from DB_APP_BASE on through both banks (single slot, the old app
+ * is not kept). Without A/B (a single-bank chip such as the F411) slot A is
+ * the whole app area and an update overwrites the app in place.
  */
+#ifndef DB_AB_SLOTS
+#define DB_AB_SLOTS 1
+#endif
+/* The whole app area (single slot): from DB_APP_BASE to the end of flash. */
+#define DB_APP_END (DB_FLASH_BASE + DB_FLASH_SIZE)
+#define DB_APP_SIZE (DB_APP_END - DB_APP_BASE)
+#define DB_APP_PAGES (DB_APP_SIZE / DB_PAGE_SIZE)
+#if DB_AB_SLOTS
 #ifndef DB_BANK_SIZE
 #define DB_BANK_SIZE 0x00100000u /* RM0432 3.3.1: 1 MB per bank with DBANK = 1 */
 #endif
 #define DB_SLOT_SIZE (DB_BANK_SIZE - DB_BOOT_SIZE)          /* 992 KB */
 #define DB_SLOT_A_BASE DB_APP_BASE                           /* bank 1 */
 #define DB_SLOT_B_BASE (DB_FLASH_BASE + DB_BANK_SIZE + DB_BOOT_SIZE) /* bank 2, seen at DB_APP_BASE when swapped */
-/* The whole app area (single slot): from DB_APP_BASE to the end of flash. */
-#define DB_APP_SIZE (DB_FLASH_SIZE - DB_BOOT_SIZE)
-#define DB_APP_END (DB_APP_BASE + DB_APP_SIZE)
-#define DB_APP_PAGES (DB_APP_SIZE / DB_PAGE_SIZE)
+#else
+#define DB_SLOT_SIZE DB_APP_SIZE  /* one slot: the whole app area */
+#define DB_SLOT_A_BASE DB_APP_BASE
+#define DB_SLOT_B_BASE DB_APP_BASE /* never written: there is no slot B */
+#endif
 
-/* The boot record log: the last pages of the bootloader's region (records
- * are appended; a page is erased only when the log moves to the other one). */
+/* The boot record log: the last erase units of the bootloader's region
+ * (records are appended; a unit is erased only when the log moves to the
+ * other one, so a power cut during the move leaves the old unit in
+ * charge). Each is an erase unit of its own, DB_RECORD_UNIT_SIZE bytes:
+ * a page on the L4R5, a 16 KB sector on the F411 (tests/unit/test_geometry
+ * checks it against the chip's geometry). */
 #ifndef DB_RECORD_PAGES
 #define DB_RECORD_PAGES 2u
 #endif
-#define DB_RECORD_ADDR (DB_APP_BASE - DB_RECORD_PAGES * DB_PAGE_SIZE)
+#ifndef DB_RECORD_UNIT_SIZE
+#define DB_RECORD_UNIT_SIZE DB_PAGE_SIZE
+#endif
+#define DB_RECORD_ADDR (DB_FLASH_BASE + DB_BOOT_SIZE - DB_RECORD_PAGES * DB_RECORD_UNIT_SIZE)
 /* The bootloader's code and data: everything before the record log. */
 #define DB_CODE_SIZE (DB_RECORD_ADDR - DB_FLASH_BASE)
 
 /* A new image boots as a trial: started this many times without the app
  * confirming it (dropboot_app.h), the bootloader goes back to the previous
  * one. 0: no trial, an image is confirmed when it is committed (for apps
- * that can't call dropboot_confirm()). */
+ * that can't call dropboot_confirm()). Without A/B there is no previous
+ * image to go back to, so no trial. */
 #ifndef DB_TRIAL_BOOTS
+#if DB_AB_SLOTS
 #define DB_TRIAL_BOOTS 3u
+#else
+#define DB_TRIAL_BOOTS 0u
+#endif
 #endif
 
 #ifndef DB_RAM_BASE
@@ -71,6 +110,18 @@
 
 #ifndef DB_UF2_FAMILY
 #define DB_UF2_FAMILY 0x00ff6919u /* UF2 spec family list: STM32L4 */
+#endif
+/* The same facts as text for STATUS.TXT's sentences (core/status.h), so a
+   new chip edits its config, never the sentences; tests check each string
+   against its number. */
+#ifndef DB_UF2_FAMILY_NAME
+#define DB_UF2_FAMILY_NAME "STM32L4"
+#endif
+#ifndef DB_UF2_FAMILY_TEXT
+#define DB_UF2_FAMILY_TEXT "0x00ff6919"
+#endif
+#ifndef DB_APP_BASE_TEXT
+#define DB_APP_BASE_TEXT "0x08008000"
 #endif
 
 #define DB_SECTOR_SIZE 512u /* USB mass storage logical block */
@@ -85,11 +136,17 @@
 #if (DB_PAGE_SIZE % DB_SECTOR_SIZE) != 0
 #error "a flash page must hold whole sectors"
 #endif
-#if (DB_BANK_SIZE % DB_PAGE_SIZE) != 0 || DB_BANK_SIZE * 2u != DB_FLASH_SIZE
+#if DB_AB_SLOTS && ((DB_BANK_SIZE % DB_PAGE_SIZE) != 0 || DB_BANK_SIZE * 2u != DB_FLASH_SIZE)
 #error "A/B needs two banks of whole pages"
 #endif
 #if DB_RECORD_PAGES < 2u
-#error "the record log needs two pages: one is erased only while the other holds the state"
+#error "the record log needs two erase units: one is erased only while the other holds the state"
+#endif
+#if (DB_RECORD_UNIT_SIZE % DB_PAGE_SIZE) != 0
+#error "a record log unit must be whole pages"
+#endif
+#if DB_APP_BASE < DB_FLASH_BASE + DB_BOOT_SIZE
+#error "the app cannot start inside the bootloader region (its record log)"
 #endif
 #if (DB_APP_BASE % 512u) != 0
 #error "Cortex-M4 VTOR needs the app vector table aligned to 512 bytes (111 vectors)"

@@ -21,7 +21,9 @@ enum flash_status {
     FLASH_ERR_ECC,       /* read hit an uncorrectable ECC error (torn program) */
 };
 
-/* Erase the page that starts at addr (addr must be page aligned). */
+/* Erase the erase unit (core/geometry.h: a page, or a sector of any size)
+   that starts at addr; an address that is not a unit's start is refused
+   (FLASH_ERR_ALIGN) rather than erasing more than asked. */
 enum flash_status flash_erase_page(uint32_t addr);
 
 /*

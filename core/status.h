@@ -7,16 +7,18 @@
 #ifndef DB_STATUS_H
 #define DB_STATUS_H
 
+#include "config.h" /* the chip's facts some sentences quote */
+
 #define DB_STATUS_LIST(X) \
     X(DB_OK,                "ok") \
     X(DB_IDLE,              "waiting for a firmware file (.uf2, .bin or .hex)") \
     X(DB_BUSY,              "receiving firmware") \
     X(DB_DONE,              "new app written, verified and committed") \
-    X(DB_ERR_UF2_FAMILY,    "UF2 for another chip family (this board: STM32L4, 0x00ff6919)") \
+    X(DB_ERR_UF2_FAMILY,    "UF2 for another chip family (this board: " DB_UF2_FAMILY_NAME ", " DB_UF2_FAMILY_TEXT ")") \
     X(DB_ERR_UF2_BLOCK,     "damaged UF2 block (magic, payload size or block number)") \
     X(DB_ERR_UF2_MIXED,     "UF2 blocks from two different files or block counts") \
     X(DB_ERR_UF2_CONFLICT,  "two UF2 files at once, or a block repeated with other data") \
-    X(DB_ERR_ADDR_BOOT,     "linked for the bootloader's place (link at 0x08008000)") \
+    X(DB_ERR_ADDR_BOOT,     "linked for the bootloader's place (link at " DB_APP_BASE_TEXT ")") \
     X(DB_ERR_ADDR_RANGE,    "firmware has data outside the app area") \
     X(DB_ERR_TOO_LARGE,     "image is larger than the app area") \
     X(DB_ERR_SLOT_FULL,     "image outgrew its slot, app kept; copy again to use both banks (app then lost)") \

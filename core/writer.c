@@ -30,7 +30,6 @@ static bool bit_get(const uint8_t *map, uint32_t i) { return (map[i / 8u] >> (i 
 static void bit_set(uint8_t *map, uint32_t i) { map[i / 8u] |= (uint8_t)(1u << (i % 8u)); }
 
 static uint32_t page_of(uint32_t addr) { return addr - (addr - DB_FLASH_BASE) % DB_PAGE_SIZE; }
-static uint32_t page_index(const struct writer *w, uint32_t page) { return (page - w->phys) / DB_PAGE_SIZE; }
 /* Where an image address lies in flash. */
 static uint32_t phys_of(const struct writer *w, uint32_t addr) { return w->phys + (addr - DB_APP_BASE); }
 
@@ -54,12 +53,14 @@ void writer_init(struct writer *w)
     w->status = DB_BUSY;
     bootrec_load(&st);
     const struct bootrec *a = bootrec_active(&st);
-    target(w, (a != NULL && a->slot == BOOTREC_SLOT_A) ? BOOTREC_SLOT_B : BOOTREC_SLOT_A);
+    /* Without A/B slot A is the one slot: the update replaces the app. */
+    bool other_is_b = DB_AB_SLOTS && a != NULL && a->slot == BOOTREC_SLOT_A;
+    target(w, other_is_b ? BOOTREC_SLOT_B : BOOTREC_SLOT_A);
 }
 
 void writer_size_hint(struct writer *w, uint32_t size)
 {
-    if (!w->started && size > DB_SLOT_SIZE)
+    if (DB_AB_SLOTS && !w->started && size > DB_SLOT_SIZE)
         target(w, BOOTREC_SLOT_WHOLE);
 }
 
@@ -197,7 +198,26 @@ static void partials_unpark(struct writer *w, uint32_t page)
     }
 }
 
-/* Make page the held one: erase it on first touch, else load what this update put there. */
+/* Erase the unit holding addr unless this update did already. True when
+   it erased it now (the whole unit reads 0xFF after, whichever page of it
+   came first); a failure is left in w->status. */
+static bool erase_unit_of(struct writer *w, uint32_t addr)
+{
+    struct geometry_unit u;
+    bool known = geometry_unit_of(addr, &u);
+    if (known && bit_get(w->erased, u.index))
+        return false;
+    if (!known || flash_erase_page(u.start) != FLASH_OK) {
+        (void)fail(w, DB_ERR_FLASH);
+        return false;
+    }
+    bit_set(w->erased, u.index);
+    w->erase_count++;
+    return true;
+}
+
+/* Make page the held one: erase its unit on first touch, else load what
+   this update put there (a page of a unit erased for another page is 0xFF). */
 static enum db_status hold_page(struct writer *w, uint32_t page)
 {
     enum db_status s = flush(w, false);
@@ -206,15 +226,12 @@ static enum db_status hold_page(struct writer *w, uint32_t page)
     w->buf_page = page;
     memset(w->buf_has, 0, sizeof w->buf_has);
     memset(w->buf_dirty, 0, sizeof w->buf_dirty);
-    uint32_t idx = page_index(w, page);
-    if (!bit_get(w->erased, idx)) {
-        if (flash_erase_page(page) != FLASH_OK)
-            return fail(w, DB_ERR_FLASH);
-        bit_set(w->erased, idx);
-        w->erase_count++;
+    if (erase_unit_of(w, page)) {
         memset(w->buf, WRITER_ERASED, sizeof w->buf);
         return DB_BUSY;
     }
+    if (w->status != DB_BUSY)
+        return w->status;
     if (flash_read(page, w->buf, DB_PAGE_SIZE) != FLASH_OK)
         return fail(w, DB_ERR_VERIFY);
     /* A programmed double-word holds all its 8 bytes: later data must match them. */
@@ -248,6 +265,8 @@ static enum db_status grow(struct writer *w, uint32_t end)
 {
     if (end - DB_APP_BASE <= w->max)
         return DB_BUSY;
+    if (!DB_AB_SLOTS)
+        return fail(w, DB_ERR_TOO_LARGE); /* slot A is already the whole app area */
     if (w->slot != BOOTREC_SLOT_A)
         return fail(w, (w->slot == BOOTREC_SLOT_B) ? DB_ERR_SLOT_FULL : DB_ERR_TOO_LARGE);
     target(w, BOOTREC_SLOT_WHOLE); /* same base: what is written stays where it is */
@@ -315,17 +334,13 @@ bool writer_same(struct writer *w, uint32_t addr, const uint8_t *data, uint32_t 
     return true;
 }
 
-/* Pages inside the image that got no data still hold an older app: erase them to 0xFF. */
+/* Units inside the image that got no data still hold an older app: erase them to 0xFF. */
 static enum db_status erase_gaps(struct writer *w, uint32_t size)
 {
     for (uint32_t off = 0; off < size; off += DB_PAGE_SIZE) {
-        uint32_t idx = off / DB_PAGE_SIZE;
-        if (bit_get(w->erased, idx))
-            continue;
-        if (flash_erase_page(w->phys + off) != FLASH_OK)
-            return fail(w, DB_ERR_FLASH);
-        bit_set(w->erased, idx);
-        w->erase_count++;
+        (void)erase_unit_of(w, w->phys + off);
+        if (w->status != DB_BUSY)
+            return w->status;
     }
     return DB_BUSY;
 }

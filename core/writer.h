@@ -10,13 +10,16 @@
  * handler a Thumb address inside the app area past the table
  * (writer_check_vectors). Streams hold their data until they know the table.
  *
- * - An update writes the slot that is not active; before the first erase
- *   the log says that slot's old image is gone (an ERASE record). An image
- *   that outgrows slot A runs on into bank 2 (single slot, both old images
- *   gone); one that outgrows slot B is refused (DB_ERR_SLOT_FULL), the
- *   active app untouched.
- * - A page is erased when the first byte for it arrives, never twice in one
- *   update; programming is by double-word.
+ * - An update writes the slot that is not active (with A/B off, the one
+ *   slot: the whole app area); before the first erase the log says that
+ *   slot's old image is gone (an ERASE record). An image that outgrows
+ *   slot A runs on into bank 2 (single slot, both old images gone); one
+ *   that outgrows slot B is refused (DB_ERR_SLOT_FULL), the active app
+ *   untouched.
+ * - An erase unit (a page, or a sector of any size: core/geometry.h) is
+ *   erased when the first byte for it arrives, never twice in one update;
+ *   the writer holds one page (DB_PAGE_SIZE, the smallest unit) in RAM at a
+ *   time; programming is by double-word.
  * - Bytes for a double-word may arrive in pieces and out of order (HEX
  *   records, UF2 payloads that are not a multiple of 8): a half-filled
  *   double-word is never programmed while the page moves on; it waits in a
@@ -33,9 +36,10 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "geometry.h"
 #include "status.h"
 
-#define WRITER_PAGE_BITMAP_BYTES ((DB_APP_PAGES + 7u) / 8u) /* one bit per app page: erased in this update */
+#define WRITER_UNIT_BITMAP_BYTES ((GEOMETRY_UNITS_MAX + 7u) / 8u) /* one bit per erase unit: erased in this update */
 #define WRITER_BYTE_MAP_BYTES (DB_PAGE_SIZE / 8u)                 /* one bit per byte of the page buffer */
 #define WRITER_DW_MAP_BYTES (DB_PAGE_SIZE / DB_PROG_UNIT / 8u)    /* one bit per double-word of the page buffer */
 /* Half-filled double-words waiting for their other bytes. In file order a
@@ -55,7 +59,7 @@ struct writer {
     uint32_t slot;                   /* enum bootrec_slot written: the inactive one, or WHOLE for a large image */
     uint32_t phys;                   /* flash address where DB_APP_BASE's byte goes */
     uint32_t max;                    /* the largest image the slot takes */
-    uint8_t erased[WRITER_PAGE_BITMAP_BYTES]; /* by page from phys */
+    uint8_t erased[WRITER_UNIT_BITMAP_BYTES]; /* by erase unit of the flash (core/geometry.h) */
     uint32_t buf_page;               /* address of the page held in buf, or 0 */
     uint8_t buf[DB_PAGE_SIZE];       /* the page as it will be: bytes received, 0xFF elsewhere */
     uint8_t buf_has[WRITER_BYTE_MAP_BYTES];  /* byte has a value in this update (received, or already programmed) */

@@ -8,7 +8,7 @@
  * unless usb/ asks for one with a separate zero-length transfer. An OUT
  * transfer completes on a short packet or when len bytes have arrived.
  *
- * Implemented per port: ports/stm32l4r5/dcd_dwc2.c (Synopsys OTG FS core) and
+ * Implemented per port: ports/dwc2/dcd_dwc2.c (Synopsys OTG FS core, every STM32 port) and
  * ports/sim/dcd_usbip.c (Linux USB/IP over TCP). Events go to the callbacks
  * the caller registered with dcd_init; they are called from dcd_poll(), never
  * from an interrupt, so usb/ needs no locking.

@@ -1,27 +1,24 @@
 /*
- * blinky: the smallest app that runs behind dropboot on the NUCLEO-L4R5ZI.
+ * blinky: the smallest app that runs behind dropboot, on either board
+ * (its pins, clock and app base from the board's blinky_board.h).
  *
- * Linked at 0x08008000 with ports/stm32l4r5/app.ld. Blinks LD1 (green, PC7)
- * twice a second; hold B1 (PC13) for 3 seconds and it hands over to the
- * bootloader (dropboot_enter_bootloader), which comes up as the USB drive.
- * Confirms its image to the bootloader's trial boot (dropboot_confirm).
- * Runs on the reset clock (MSI 4 MHz), as the bootloader leaves it.
+ * Linked with the chip's app.ld (NUCLEO-L4R5ZI: 0x08008000, Black Pill:
+ * 0x08010000). Blinks the user LED twice a second; hold the user button
+ * for 3 seconds and it hands over to the bootloader
+ * (dropboot_enter_bootloader), which comes up as the USB drive. Confirms
+ * its image to the bootloader's trial boot (dropboot_confirm; a board
+ * without A/B has no trial and ignores it). Runs on the reset clock, as
+ * the bootloader leaves it.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "blinky_board.h"
 #include "dropboot_app.h"
 #include "regs_core.h"
-#include "regs_gpio.h"
-#include "regs_rcc.h"
 
-#define BLINKY_CPU_HZ 4000000u     /* MSI at reset */
 #define BLINKY_HALF_PERIOD_MS 250u
-#define BLINKY_HOLD_MS 3000u       /* B1 held this long: back to the bootloader */
-#define BLINKY_LD1_PIN 7u          /* PC7 */
-#define BLINKY_B1_PIN 13u          /* PC13, high when pressed */
-#define BLINKY_APP_BASE 0x08008000u
-#define BLINKY_VECTORS 111u
+#define BLINKY_HOLD_MS 3000u       /* button held this long: back to the bootloader */
 
 static volatile uint32_t blinky_ms;
 
@@ -41,10 +38,12 @@ int main(void)
 #ifndef BLINKY_NEVER_CONFIRMS /* a build that never confirms shows the rollback (tests/emu/emu_ab_trial.sh) */
     dropboot_confirm();
 #endif
-    RCC->AHB2ENR |= RCC_AHB2ENR_GPIOCEN_Msk;
-    (void)RCC->AHB2ENR;
-    GPIOC->MODER = (GPIOC->MODER & ~(3u << (2u * BLINKY_LD1_PIN))) | (GPIO_MODE_OUTPUT << (2u * BLINKY_LD1_PIN));
-    GPIOC->MODER &= ~(3u << (2u * BLINKY_B1_PIN)); /* input */
+    BLINKY_GPIO_CLOCKS_ON();
+    struct gpio_regs *led = BLINKY_LED_PORT;
+    struct gpio_regs *key = BLINKY_KEY_PORT;
+    led->MODER = (led->MODER & ~(3u << (2u * BLINKY_LED_PIN))) | (GPIO_MODE_OUTPUT << (2u * BLINKY_LED_PIN));
+    key->MODER &= ~(3u << (2u * BLINKY_KEY_PIN)); /* input */
+    key->PUPDR = (key->PUPDR & ~(3u << (2u * BLINKY_KEY_PIN))) | (BLINKY_KEY_PULL << (2u * BLINKY_KEY_PIN));
     SYSTICK->LOAD = BLINKY_CPU_HZ / 1000u - 1u;
     SYSTICK->VAL = 0u;
     SYSTICK->CTRL = SYSTICK_CTRL_CLKSOURCE_Msk | SYSTICK_CTRL_TICKINT_Msk | SYSTICK_CTRL_ENABLE_Msk;
@@ -53,8 +52,11 @@ int main(void)
     for (;;) {
         uint32_t now = blinky_ms;
         bool on = (now / BLINKY_HALF_PERIOD_MS) % 2u == 0u;
-        GPIOC->BSRR = on ? (1u << BLINKY_LD1_PIN) : (1u << (BLINKY_LD1_PIN + 16u));
-        if (GPIOC->IDR & (1u << BLINKY_B1_PIN)) {
+        bool high = on != BLINKY_LED_ACTIVE_LOW;
+        /* BSRR: low half drives the pin high, high half drives it low. */
+        led->BSRR = high ? (1u << BLINKY_LED_PIN) : (1u << (BLINKY_LED_PIN + 16u));
+        bool pin = (key->IDR & (1u << BLINKY_KEY_PIN)) != 0u;
+        if (pin != BLINKY_KEY_ACTIVE_LOW) {
             if (held_since == 0u)
                 held_since = now + 1u; /* +1: 0 means "not held" */
             else if (now + 1u - held_since >= BLINKY_HOLD_MS)

@@ -1,6 +1,6 @@
 /*
  * A model of the STM32L4R5's OTG FS core (Synopsys DWC2 3.10a, device mode,
- * slave mode: no DMA), shared by the host tests of ports/stm32l4r5/dcd_dwc2.c
+ * slave mode: no DMA), shared by the host tests of ports/dwc2/dcd_dwc2.c
  * (tests/port) and by the emulator (ports/emu/otg.c).
  *
  * Two sides:

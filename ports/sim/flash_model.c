@@ -18,12 +18,22 @@
 #include "config.h"
 #include "flash.h"
 #include "flash_model.h"
+#include "geometry.h"
 
 #define MODEL_DW_COUNT (DB_FLASH_SIZE / DB_PROG_UNIT)
-#define MODEL_DW_PER_PAGE (DB_PAGE_SIZE / DB_PROG_UNIT)
 #define MODEL_ERASED 0xFFu
+/* The time model's defaults: the chip's datasheet figures when its config
+   gives them (per DB_PAGE_SIZE of erase, per double-word), else the L4R5's. */
+#ifdef DB_FLASH_PAGE_ERASE_US
+#define MODEL_ERASE_US_DEFAULT DB_FLASH_PAGE_ERASE_US
+#else
 #define MODEL_ERASE_US_DEFAULT 22000u /* RM0432 typical page erase */
+#endif
+#ifdef DB_FLASH_DW_PROGRAM_US
+#define MODEL_DW_US_DEFAULT DB_FLASH_DW_PROGRAM_US
+#else
 #define MODEL_DW_US_DEFAULT 82u       /* RM0432 typical 64-bit program */
+#endif
 
 static uint8_t image[DB_FLASH_SIZE];
 static uint8_t dw_programmed[MODEL_DW_COUNT / 8u];
@@ -235,11 +245,11 @@ static void garbage_dw(uint32_t dw, bool ecc_broken)
 }
 
 /* An erase cut in the middle: each DW erased, left old, or garbage. */
-static void tear_erase(uint32_t off)
+static void tear_erase(uint32_t off, uint32_t size)
 {
     rng_start(off ^ stats.ops);
     uint32_t first = off / DB_PROG_UNIT;
-    for (uint32_t i = 0; i < MODEL_DW_PER_PAGE; i++) {
+    for (uint32_t i = 0; i < size / DB_PROG_UNIT; i++) {
         switch (rng_next() % 4u) {
         case 0: erase_dw(first + i); break;
         case 1: break; /* still the old content */
@@ -254,28 +264,30 @@ enum flash_status flash_erase_page(uint32_t addr)
     if (!powered)
         return FLASH_ERR_HW;
     bool cut = op_starts_cut();
-    if (!in_flash(addr, DB_PAGE_SIZE) || touches_bootloader(addr)) {
+    struct geometry_unit unit;
+    if (!geometry_unit_of(addr, &unit) || touches_bootloader(addr)) {
         violation("erase of the bootloader's code or outside flash", addr, DB_PAGE_SIZE);
         return FLASH_ERR_PROTECTED;
     }
-    if ((addr - DB_FLASH_BASE) % DB_PAGE_SIZE != 0) {
-        violation("erase of an address that is not page aligned", addr, DB_PAGE_SIZE);
+    if (addr != unit.start) {
+        violation("erase of an address that is not an erase unit's start", addr, unit.size);
         return FLASH_ERR_ALIGN;
     }
     uint32_t off = addr - DB_FLASH_BASE;
     if (cut) {
         if (!tear)
             return FLASH_ERR_HW;
-        tear_erase(off);
+        tear_erase(off, unit.size);
         stats.erases++;
-        write_through(off, DB_PAGE_SIZE);
+        write_through(off, unit.size);
         return FLASH_ERR_HW;
     }
-    for (uint32_t i = 0; i < MODEL_DW_PER_PAGE; i++)
+    for (uint32_t i = 0; i < unit.size / DB_PROG_UNIT; i++)
         erase_dw(off / DB_PROG_UNIT + i);
     stats.erases++;
-    stats.busy_us += erase_us;
-    write_through(off, DB_PAGE_SIZE);
+    /* The timing is per page; a bigger unit costs its pages' worth. */
+    stats.busy_us += (uint64_t)erase_us * (unit.size / DB_PAGE_SIZE);
+    write_through(off, unit.size);
     return FLASH_OK;
 }
 

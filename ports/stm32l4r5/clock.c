@@ -12,9 +12,6 @@
 #define CLOCK_READY_SPINS 1000000u   /* oscillators and PLL lock in well under 1 ms */
 #define CLOCK_CRS_RELOAD 0xBB7Fu     /* 48 MHz / 1 kHz SOF - 1 */
 #define CLOCK_CRS_FELIM 0x22u        /* RM0432 recommended frequency error limit */
-#define CLOCK_SYSTICK_HZ 1000u
-
-static volatile uint32_t clock_ticks;
 
 static void clock_wait(volatile uint32_t *reg, uint32_t mask, uint32_t want)
 {
@@ -87,34 +84,4 @@ void clock_deinit(void)
     DWT->CTRL &= ~DWT_CTRL_CYCCNTENA_Msk;
     COREDEBUG_DEMCR &= ~COREDEBUG_DEMCR_TRCENA_Msk;
     RCC->APB1ENR1 &= ~(RCC_APB1ENR1_PWREN_Msk | RCC_APB1ENR1_CRSEN_Msk); /* reset: both off */
-}
-
-void clock_tick_start(void)
-{
-    clock_ticks = 0u;
-    SYSTICK->LOAD = CLOCK_SYSCLK_HZ / CLOCK_SYSTICK_HZ - 1u;
-    SYSTICK->VAL = 0u;
-    SYSTICK->CTRL = SYSTICK_CTRL_CLKSOURCE_Msk | SYSTICK_CTRL_TICKINT_Msk | SYSTICK_CTRL_ENABLE_Msk;
-}
-
-uint32_t clock_ms(void)
-{
-    return clock_ticks;
-}
-
-void SysTick_Handler(void);
-void SysTick_Handler(void)
-{
-    clock_ticks++;
-}
-
-void clock_delay_ms(uint32_t ms)
-{
-    const uint32_t per_ms = CLOCK_SYSCLK_HZ / 1000u;
-    for (uint32_t i = 0; i < ms; i++) {
-        uint32_t start = DWT->CYCCNT;
-        /* Each poll takes at least a cycle: the bound holds if CYCCNT stops. */
-        for (uint32_t spins = 0; spins < per_ms && DWT->CYCCNT - start < per_ms; spins++) {
-        }
-    }
 }

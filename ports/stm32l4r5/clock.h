@@ -1,12 +1,14 @@
 /*
  * Clocks of the STM32L4R5 port: 80 MHz system clock from the PLL on HSI16,
  * the crystal-less 48 MHz USB clock (HSI48 trimmed by the CRS from USB SOF),
- * a 1 ms SysTick counter and busy-wait delays.
+ * and (clock_tick.h, shared) a 1 ms SysTick counter and busy-wait delays.
  */
 #ifndef DB_CLOCK_H
 #define DB_CLOCK_H
 
 #include <stdint.h>
+
+#include "clock_tick.h"
 
 #define CLOCK_SYSCLK_HZ 80000000u /* range 1 normal mode: no boost needed */
 
@@ -25,11 +27,5 @@ void clock_usb_init(void);
 /* Back to the reset clock tree (MSI 4 MHz, PLL/HSI/HSI48 off, 0 wait states)
    and SysTick off, for an app that expects a chip straight out of reset. */
 void clock_deinit(void);
-
-/* SysTick at 1 kHz; clock_ms counts from clock_tick_start. */
-void clock_tick_start(void);
-uint32_t clock_ms(void);
-/* Busy wait on the cycle counter; works before and without SysTick. */
-void clock_delay_ms(uint32_t ms);
 
 #endif

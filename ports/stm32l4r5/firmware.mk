@@ -1,117 +1,17 @@
 # Firmware build for the NUCLEO-L4R5ZI (owner: port).
 #   make -f ports/stm32l4r5/firmware.mk BUILD=build/nucleo_l4r5zi
-# Outputs: $(BUILD)/dropboot.{elf,bin,hex,map}, per-object flash/RAM of the
-# linked image in $(BUILD)/sizes.txt (from the map), and the example app $(BUILD)/blinky.{elf,bin,hex,uf2}
-# (.uf2 only when the host tool build/host/dropboot exists).
-# V=1 shows the full commands.
-# Fails when the bootloader's text + data exceed DB_BOOT_LIMIT (the CI limit).
+# The rules are ports/stm32/firmware.mk's; this file says what the chip is.
 
 BUILD ?= build/nucleo_l4r5zi
-V ?= 0
-Q := $(if $(filter 1,$(V)),,@)
-HOST_TOOL ?= build/host/dropboot
-DB_BOOT_LIMIT := 24576 # the bootloader region (32 KB) less the record log (2 pages): core/config.h DB_CODE_SIZE
-
-CROSS ?= arm-none-eabi-
-OPT ?= -Os
-CC := $(CROSS)gcc
-OBJCOPY := $(CROSS)objcopy
-SIZE := $(CROSS)size
-
 PORT := ports/stm32l4r5
 BOARD := ports/boards/nucleo_l4r5zi
+# core/config.h DB_CODE_SIZE: the bootloader region (32 KB) less the
+# record log (its last two 4 KB pages).
+DB_BOOT_LIMIT := 24576
+APP_BASE := 0x08008000
+# UF2 family list: STM32L4.
+UF2_FAMILY := 0x00ff6919
+# core/config.h's defaults are this chip's.
+CHIP_DEFS :=
 
-ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
-CFLAGS := $(ARCH) -std=gnu11 $(OPT) -g3 -ffunction-sections -fdata-sections -ffreestanding -fno-tree-loop-distribute-patterns \
-	-fno-common -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-I core -I usb -I $(PORT) -I $(BOARD)
-# Size over speed where -Os still trades the other way (measured with LTO:
-# -176 bytes): compare chains instead of switch tables, and small functions
-# called from several places stay calls.
-CFLAGS += -fno-jump-tables -fno-inline-small-functions
-LDFLAGS := $(ARCH) -nostdlib -Wl,--gc-sections -Wl,--no-warn-rwx-segments
-# LTO=1 (default): whole-program -Os across core/, usb/ and the port; the
-# objects are "fat" (IR and machine code), so the same objects also link
-# without LTO into dropboot-nolto.elf, whose map gives the per-object split
-# in sizes.txt (an LTO map only names LTO's own temporary objects).
-LTO ?= 1
-CFLAGS += $(XCFLAGS)
-ifeq ($(LTO),1)
-CFLAGS += -flto -ffat-lto-objects
-LDFLAGS += -flto $(OPT) $(XCFLAGS)
-SIZES_ELF := $(BUILD)/dropboot-nolto.elf
-else
-SIZES_ELF := $(BUILD)/dropboot.elf
-endif
-
-# Everything the bootloader is made of: the portable core and usb stack and this port.
-FW_SRCS := $(sort $(wildcard core/*.c usb/*.c)) \
-	$(PORT)/startup.c $(PORT)/clock.c $(PORT)/flash.c $(PORT)/dcd_dwc2.c $(PORT)/usb_hw.c \
-	$(PORT)/dwc2_fifo.c $(PORT)/bootin.c $(PORT)/watchdog.c $(PORT)/libc_min.c $(PORT)/main.c \
-	$(BOARD)/board.c
-FW_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FW_SRCS))
-
-APP_SRCS := examples/blinky/blinky.c
-APP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(APP_SRCS))
-
-# blinky-noconfirm: the same app built never to confirm its trial boot, for
-# the rollback tests (tests/emu/emu_ab_trial.sh).
-NOCONFIRM_OBJS := $(BUILD)/obj/noconfirm/blinky.o
-
-.PHONY: all sizes
-all: $(BUILD)/dropboot.bin $(BUILD)/dropboot.hex sizes \
-	$(BUILD)/blinky.bin $(BUILD)/blinky.hex $(BUILD)/blinky.uf2 $(BUILD)/blinky-noconfirm.uf2
-
-$(BUILD)/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
-
-# GCC emits calls to memcpy/memset itself (struct copies) after LTO has
-# decided what is used, so the C library stays ordinary machine code.
-$(BUILD)/obj/$(PORT)/libc_min.o: CFLAGS += -fno-lto
-
-$(BUILD)/dropboot.elf: $(FW_OBJS) $(PORT)/bootloader.ld
-	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot.map $(FW_OBJS) -lgcc -o $@
-
-$(BUILD)/dropboot-nolto.elf: $(FW_OBJS) $(PORT)/bootloader.ld
-	$(Q)$(CC) $(filter-out -flto,$(LDFLAGS)) -fno-lto -Wl,--defsym=__dropboot_sizes_only=1 -T $(PORT)/bootloader.ld -Wl,-Map=$(BUILD)/dropboot-nolto.map $(FW_OBJS) -lgcc -o $@
-
-$(BUILD)/blinky.elf: $(APP_OBJS) $(PORT)/app.ld
-	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/app.ld -Wl,-Map=$(BUILD)/blinky.map $(APP_OBJS) -lgcc -o $@
-
-$(BUILD)/obj/noconfirm/blinky.o: examples/blinky/blinky.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -DBLINKY_NEVER_CONFIRMS -MMD -MP -c $< -o $@
-
-$(BUILD)/blinky-noconfirm.elf: $(NOCONFIRM_OBJS) $(PORT)/app.ld
-	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -T $(PORT)/app.ld $(NOCONFIRM_OBJS) -lgcc -o $@
-
-$(BUILD)/%.bin: $(BUILD)/%.elf
-	$(Q)$(OBJCOPY) -O binary $< $@
-
-$(BUILD)/%.hex: $(BUILD)/%.elf
-	$(Q)$(OBJCOPY) -O ihex $< $@
-
-# The UF2 comes from the project's own host tool when it has been built; a
-# missing or unfinished tool is reported, not fatal for the firmware build.
-$(BUILD)/blinky.uf2 $(BUILD)/blinky-noconfirm.uf2: $(BUILD)/%.uf2: $(BUILD)/%.bin
-	@if [ -x $(HOST_TOOL) ] && $(HOST_TOOL) convert $< -o $@ --base 0x08008000 --family 0x00ff6919; then \
-		echo "  UF2     $@"; \
-	else \
-		rm -f $@; echo "  (no $@: $(HOST_TOOL) convert not available; build the host tools first)"; \
-	fi
-
-sizes: $(BUILD)/dropboot.elf $(SIZES_ELF)
-	@{ [ "$(LTO)" != 1 ] || echo "# per object before LTO (dropboot-nolto.elf); the LTO image's total is below"; \
-	  awk -f $(PORT)/mapsizes.awk $(SIZES_ELF:.elf=.map); \
-	  [ "$(LTO)" != 1 ] || $(SIZE) $(BUILD)/dropboot.elf; } > $(BUILD)/sizes.txt
-	@$(SIZE) $<
-	@total=$$($(SIZE) -A $< | awk '$$1==".isr_vector"||$$1==".text"||$$1==".ARM.exidx"||$$1==".data"{s+=$$2} END{print s}'); \
-	echo "dropboot: $$total bytes of flash (limit $(DB_BOOT_LIMIT))"; \
-	if [ $$total -gt $(DB_BOOT_LIMIT) ]; then echo "dropboot: over the $(DB_BOOT_LIMIT)-byte bootloader region" >&2; exit 1; fi
-
--include $(FW_OBJS:.o=.d) $(APP_OBJS:.o=.d)
+include ports/stm32/firmware.mk

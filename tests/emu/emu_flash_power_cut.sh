@@ -8,7 +8,7 @@
 source "$(dirname "$0")/emu_lib.inc"
 
 port=$src/ports/stm32l4r5
-build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_flash.c" "$port/clock.c" "$port/flash.c"
+build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_flash.c" "$port/clock.c" "$src/ports/stm32/clock_tick.c" "$port/flash.c"
 
 # probe ARGS...: run the probe 100 ms on a fresh flash; the last LED state
 probe() {

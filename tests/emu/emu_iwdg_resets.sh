@@ -4,7 +4,7 @@
 # PINRSTF added to RCC_CSR; the firmware sees the flag after the reset.
 source "$(dirname "$0")/emu_lib.inc"
 
-build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_iwdg.c" "$src/tests/emu/probe/probe_stubs.c" "$src/ports/stm32l4r5/watchdog.c"
+build_probe "$tmp/probe.elf" "$src/tests/emu/probe/probe_iwdg.c" "$src/tests/emu/probe/probe_stubs.c" "$src/ports/stm32/watchdog.c"
 rm -f "$tmp/flash.bin"
 "$emu_bin" --firmware "$tmp/probe.elf" --flash "$tmp/flash.bin" run --ms 25000 >"$tmp/out.txt" 2>&1 || fail "run: exit $?"
 line=$(grep "independent watchdog reset" "$tmp/out.txt") || fail "no watchdog reset"

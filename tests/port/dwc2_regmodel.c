@@ -79,3 +79,8 @@ uint32_t model_errors(void)
                 (unsigned)dwc2_regmodel.errlog[i].off);
     return dwc2_regmodel.errors;
 }
+
+void model_poke(uint32_t offset, uint32_t value)
+{
+    dwc2_regmodel.csr[offset / sizeof dwc2_regmodel.csr[0]] = value;
+}

@@ -38,6 +38,10 @@ bool model_out(uint8_t ep, const uint8_t *data, uint32_t len);
 int32_t model_in(uint8_t ep, uint8_t *out);
 
 uint32_t model_reg(uint32_t offset);         /* raw register value */
+/* Set a register's stored value as the silicon would show it (another
+   core's GSNPSID, a GRSTCTL that never reports AHB idle) before the driver
+   reads it. */
+void model_poke(uint32_t offset, uint32_t value);
 /* Raise OUT endpoint flags by themselves, as core 3.10a does on its own. */
 void model_raise_doepint(uint8_t ep, uint32_t flags);
 uint32_t model_tx_words(uint8_t fifo);       /* words waiting in a TX FIFO */

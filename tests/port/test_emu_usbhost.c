@@ -1,6 +1,6 @@
 /*
  * The emulator's USB host engine (ports/emu/usbhost.c) against the real
- * device: usb/ (usbd, msc, scsi) on ports/stm32l4r5/dcd_dwc2.c over the
+ * device: usb/ (usbd, msc, scsi) on ports/dwc2/dcd_dwc2.c over the
  * shared DWC2 model, with core/vfat and core/update on the flash model, as
  * the bootloader's main loop runs them. The host enumerates the board, reads
  * the synthesized volume, copies a UF2 file onto it the way Linux does (data,
@@ -38,7 +38,7 @@ void clock_delay_ms(uint32_t ms) { (void)ms; }
 #define DIR_ENTRY 32u
 #define FAT16_EOC 0xFFFFu
 
-/* The device: what ports/stm32l4r5/main.c's drive loop runs. */
+/* The device: what ports/stm32/main.c's drive loop runs. */
 static struct update dev_update;
 static struct update_report dev_report;
 static struct vfat dev_vfat;

@@ -1,5 +1,5 @@
 /*
- * Boot inputs of the STM32L4R5 port (ports/stm32l4r5/bootin.c): reset flags,
+ * Boot inputs of the STM32L4R5 port (ports/stm32/bootin.c): reset flags,
  * the RAM words that survive a reset, the double-reset window and the last
  * check before jumping to an app. Also the board's LED patterns, its
  * identity strings, and the clock arithmetic, which are pure as well.

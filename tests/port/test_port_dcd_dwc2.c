@@ -1,5 +1,5 @@
 /*
- * ports/stm32l4r5/dcd_dwc2.c against a model of the DWC2 OTG FS core
+ * ports/dwc2/dcd_dwc2.c against a model of the DWC2 OTG FS core
  * (dwc2_regmodel.c): initialisation, bus reset, SETUP (with core 3.10a's
  * extra OUT complete), control transfers split into 64-byte packets, bulk
  * OUT and IN transfers longer than the FIFO, stalls, suspend/resume.
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "dcd.h"
+#include "dcd_dwc2.h"
 #include "dwc2_regmodel.h"
 #include "regs_otg.h"
 
@@ -96,6 +97,41 @@ static void init_forces_device_mode_with_the_session_valid_and_stays_detached(vo
     assert_true(model_reg(0x804) & OTG_DCTL_SDIS_Msk);
     assert_int_equal(nev, 0);
     assert_int_equal(model_errors(), 0);
+    assert_int_equal(dwc2_core_id(), 0x4F54310Au);
+    assert_int_equal(dwc2_faults(), 0);
+}
+
+/* The F411's core 2.81a has no B-session override in GOTGCTL and bit 21 of
+   GCCFG means "no VBUS sensing" there: the same driver must take that path
+   from GSNPSID alone. */
+static void core_2_81a_declares_the_session_valid_through_novbussens(void **state)
+{
+    (void)state;
+    model_reset();
+    const uint32_t core_281a = 0x4F54281Au;
+    model_poke(0x040, core_281a); /* GSNPSID */
+    nev = 0;
+    dcd_init(&events);
+    assert_int_equal(dwc2_core_id(), core_281a);
+    uint32_t gccfg = model_reg(0x038);
+    assert_true(gccfg & OTG_GCCFG_PWRDWN_Msk);
+    assert_true(gccfg & OTG_GCCFG_NOVBUSSENS_Msk);
+    assert_false(gccfg & (OTG_GCCFG_VBUSASEN_Msk | OTG_GCCFG_VBUSBSEN_Msk));
+    assert_int_equal(model_reg(0x000) & (OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk), 0);
+    assert_int_equal(dwc2_faults(), 0);
+    assert_int_equal(model_errors(), 0);
+}
+
+/* A core that never reports its AHB side idle: init gives up after its
+   bounded wait and says so instead of carrying on as if all went well. */
+static void a_core_that_never_goes_idle_is_recorded_as_a_timeout(void **state)
+{
+    (void)state;
+    model_reset();
+    model_poke(0x010, 0u); /* GRSTCTL.AHBIDL = 0 */
+    dcd_init(&events);
+    assert_true(dwc2_faults() & DWC2_FAULT_TIMEOUT);
+    assert_false(dwc2_faults() & DWC2_FAULT_FIFO_PLAN);
 }
 
 static void fifo_registers_follow_the_320_word_plan(void **state)
@@ -443,6 +479,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_forces_device_mode_with_the_session_valid_and_stays_detached),
+        cmocka_unit_test(core_2_81a_declares_the_session_valid_through_novbussens),
+        cmocka_unit_test(a_core_that_never_goes_idle_is_recorded_as_a_timeout),
         cmocka_unit_test(fifo_registers_follow_the_320_word_plan),
         cmocka_unit_test(bus_reset_is_reported_and_ep0_made_ready_for_setup),
         cmocka_unit_test_setup(setup_reaches_usb_once_even_with_the_310a_extra_out_complete, setup_enumerated),

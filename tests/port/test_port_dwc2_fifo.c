@@ -1,5 +1,5 @@
 /*
- * The DWC2 FIFO planner (ports/stm32l4r5/dwc2_fifo.c): the layout the driver
+ * The DWC2 FIFO planner (ports/dwc2/dwc2_fifo.c): the layout the driver
  * programs fits the OTG FS core's 320 words, every TX FIFO is at least 16
  * words, the FIFOs do not overlap, and impossible requests are refused.
  */

@@ -17,7 +17,7 @@
 #include "flash_model.h"
 #include "writer.h"
 
-#define TEST_SP 0x20050000u       /* inside SRAM */
+#define TEST_SP (DB_RAM_BASE + (DB_RAM_END - DB_RAM_BASE) / 2u) /* inside SRAM, whichever chip (0x20050000 on the L4R5) */
 #define TEST_RESET_OFFSET 0x1C0u /* past a 112-entry vector table */
 
 static uint8_t testlib_flash_copy[DB_APP_SIZE];

@@ -8,6 +8,7 @@
 
 #include "boot.h"
 #include "flash_testlib.h"
+#include "geometry.h"
 
 #define APP_SIZE (16u * 1024u)
 
@@ -24,6 +25,14 @@ static void set_vectors(uint32_t sp, uint32_t pc)
 {
     memcpy(img, &sp, 4);
     memcpy(img + 4, &pc, 4);
+}
+
+/* The start of the erase unit holding addr (a page on the L4R5, a sector on the F411). */
+static uint32_t unit_start(uint32_t addr)
+{
+    struct geometry_unit u;
+    assert_true(geometry_unit_of(addr, &u));
+    return u.start;
 }
 
 static struct boot_decision decide(struct boot_inputs in)
@@ -78,7 +87,7 @@ static void st_linked_app_with_sp_at_the_end_of_ram_starts(void **state)
 {
     (void)state;
     testlib_make_image(img, APP_SIZE, 2);
-    set_vectors(0x200A0000u, DB_APP_BASE + 0x2F5u); /* CubeMX _estack for the L4R5: end of SRAM3 */
+    set_vectors(DB_RAM_END, DB_APP_BASE + 0x2F5u); /* CubeMX _estack: the end of RAM (L4R5: end of SRAM3) */
     commit_app();
     struct boot_inputs in = {0};
     assert_int_equal(decide(in).reason, BOOT_START_APP);
@@ -108,7 +117,7 @@ static void app_changed_behind_the_record_is_corrupt(void **state)
     /* Someone rewrites the second page without a new record (real erase + program). */
     uint8_t other[DB_PAGE_SIZE];
     memset(other, 0x42, sizeof other);
-    assert_int_equal(flash_erase_page(DB_APP_BASE + DB_PAGE_SIZE), FLASH_OK);
+    assert_int_equal(flash_erase_page(unit_start(DB_APP_BASE + DB_PAGE_SIZE)), FLASH_OK);
     assert_int_equal(flash_program(DB_APP_BASE + DB_PAGE_SIZE, other, sizeof other), FLASH_OK);
     struct boot_inputs in = {0};
     assert_int_equal(decide(in).reason, BOOT_STAY_APP_CORRUPT);
@@ -121,7 +130,7 @@ static void unreadable_app_double_word_is_corrupt(void **state)
     commit_app();
     flash_model_set_tear(true);
     flash_model_cut_after(1);
-    assert_int_equal(flash_erase_page(DB_APP_BASE + 2 * DB_PAGE_SIZE), FLASH_ERR_HW);
+    assert_int_equal(flash_erase_page(unit_start(DB_APP_BASE + 2 * DB_PAGE_SIZE)), FLASH_ERR_HW);
     flash_model_power_on();
     struct boot_inputs in = {0};
     assert_int_equal(decide(in).reason, BOOT_STAY_APP_CORRUPT);

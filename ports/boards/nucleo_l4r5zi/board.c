@@ -7,9 +7,9 @@
 #include "board_io.h"
 #include "regs_gpio.h"
 #include "regs_rcc.h"
+#include "uid.h"
 
 #define BOARD_UID_ADDR 0x1FFF7590u /* RM0432: 96-bit unique device ID, three words */
-#define BOARD_UID_WORDS 3u
 #define BOARD_BUTTON_PIN 13u /* PC13 */
 #define BOARD_LD1_PIN 7u     /* PC7 green */
 #define BOARD_LD2_PIN 7u     /* PB7 blue */
@@ -33,16 +33,7 @@ const struct board_info board = {
 
 void board_serial(char out[BOARD_SERIAL_LEN + 1])
 {
-    static const char hex[] = "0123456789ABCDEF";
-    const volatile uint32_t *uid = (const volatile uint32_t *)BOARD_UID_ADDR;
-    uint32_t pos = 0;
-    /* Most significant word first, so the string reads like ST's tools print it. */
-    for (uint32_t w = BOARD_UID_WORDS; w-- > 0u;) {
-        uint32_t v = uid[w];
-        for (uint32_t nib = 8u; nib-- > 0u;)
-            out[pos++] = hex[(v >> (4u * nib)) & 0xFu];
-    }
-    out[BOARD_SERIAL_LEN] = '\0';
+    uid_serial(BOARD_UID_ADDR, out);
 }
 
 static void board_pin_mode(struct gpio_regs *port, uint32_t pin, uint32_t mode)

@@ -1,6 +1,6 @@
 /*
  * A test firmware for dropboot-emu's IWDG and reset flags, on the port's
- * real watchdog driver (ports/stm32l4r5/watchdog.c, 20 s timeout). After
+ * real watchdog driver (ports/stm32/watchdog.c, 20 s timeout). After
  * power on it starts the watchdog and sleeps without refreshing it; after
  * the watchdog's reset (RCC_CSR.IWDGRSTF, RM0432 6.4.29) it lights the
  * green LED and sleeps for good.

@@ -1,4 +1,4 @@
-/* Independent watchdog (RM0432 "IWDG registers"), clocked by the 32 kHz LSI. */
+/* Independent watchdog (RM0432 / RM0383 "IWDG registers", same block at the same address), clocked by the 32 kHz LSI. */
 #ifndef DB_REGS_IWDG_H
 #define DB_REGS_IWDG_H
 

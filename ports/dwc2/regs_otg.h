@@ -1,17 +1,28 @@
 /*
- * USB OTG full-speed core (Synopsys DWC2) of the STM32L4R5, device mode only
- * (RM0432 "OTG_FS registers"). Core version 3.10a on this part.
+ * USB OTG full-speed core (Synopsys DWC2), device mode only, as the STM32
+ * parts have it (RM0432 / RM0383 "OTG_FS registers"). The layout is the
+ * same on every core version the ports use; where a bit's meaning changed
+ * between versions (GCCFG, GOTGCTL) both are named with the version that
+ * has it. The chip's base, endpoint count and FIFO size come from the
+ * port's dwc2_chip.h.
  */
 #ifndef DB_REGS_OTG_H
 #define DB_REGS_OTG_H
 
 #include <stdint.h>
 
+#include "dwc2_chip.h"
+
 #ifndef OTG_BASE /* a host test points it at a RAM model */
-#define OTG_BASE 0x50000000u
+#define OTG_BASE DWC2_CHIP_BASE
 #endif
-#define OTG_EP_COUNT 6u        /* endpoints 0..5 in each direction */
-#define OTG_FIFO_WORDS 320u    /* 1.25 KB of FIFO RAM shared by RX and every TX FIFO */
+#define OTG_EP_COUNT DWC2_CHIP_EPS          /* endpoints in each direction, EP0 included */
+#define OTG_FIFO_WORDS DWC2_CHIP_FIFO_WORDS /* FIFO RAM shared by RX and every TX FIFO */
+
+/* GSNPSID values ("OT" and the release): the driver keys quirks on these. */
+#define OTG_GSNPSID_ID_Msk 0xFFFF0000u
+#define OTG_GSNPSID_ID 0x4F540000u        /* "OT": an OTG core at all */
+#define OTG_GSNPSID_3_00A 0x4F54300Au     /* first release with VBDEN / BVALOEN and STPKTRX */
 
 struct otg_global_regs {          /* OTG_BASE + 0x000 */
     volatile uint32_t GOTGCTL;    /* 0x000 */
@@ -32,7 +43,7 @@ struct otg_global_regs {          /* OTG_BASE + 0x000 */
     volatile uint32_t GSNPSID;    /* 0x040 */
     uint32_t reserved1[47];       /* 0x044..0x0FC */
     volatile uint32_t HPTXFSIZ;   /* 0x100 */
-    volatile uint32_t DIEPTXF[OTG_EP_COUNT - 1u]; /* 0x104..: TX FIFO of IN EP 1..5 */
+    volatile uint32_t DIEPTXF[OTG_EP_COUNT - 1u]; /* 0x104..: TX FIFO of IN EP 1.. */
 };
 #define OTG_GLOBAL ((struct otg_global_regs *)OTG_BASE)
 
@@ -79,6 +90,7 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 /* Each endpoint's FIFO is one word-wide port: push (IN) or pop (RX) by 32-bit access. */
 #define OTG_FIFO(ep) (*(volatile uint32_t *)(OTG_BASE + 0x1000u * ((ep) + 1u)))
 
+/* Cores from 3.00a (L4R5): B-session valid override; reserved on 2.81a (F411). */
 #define OTG_GOTGCTL_BVALOEN_Msk (1u << 6)
 #define OTG_GOTGCTL_BVALOVAL_Msk (1u << 7)
 
@@ -117,7 +129,12 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 #define OTG_PKTSTS_SETUP_DATA 6u
 
 #define OTG_GCCFG_PWRDWN_Msk (1u << 16) /* 1 = transceiver on */
+/* Bit 21 has opposite senses: VBDEN (3.00a on, 1 = sense VBUS) and
+   NOVBUSSENS (2.81a, 1 = do not sense VBUS, session valid). */
 #define OTG_GCCFG_VBDEN_Msk (1u << 21)
+#define OTG_GCCFG_NOVBUSSENS_Msk (1u << 21)
+#define OTG_GCCFG_VBUSASEN_Msk (1u << 18) /* 2.81a: sense VBUS as A-device */
+#define OTG_GCCFG_VBUSBSEN_Msk (1u << 19) /* 2.81a: sense VBUS as B-device */
 
 #define OTG_DCFG_DSPD_FULL 3u          /* bits 1:0: full speed, internal PHY */
 #define OTG_DCFG_NZLSOHSK_Msk (1u << 2)
@@ -144,8 +161,8 @@ struct otg_out_ep_regs {          /* OTG_BASE + 0xB00 + 0x20 * ep */
 #define OTG_EPINT_EPDISD_Msk (1u << 1)
 #define OTG_DIEPINT_INEPNE_Msk (1u << 6)  /* IN endpoint NAK effective */
 #define OTG_DOEPINT_STUP_Msk (1u << 3)
-#define OTG_DOEPINT_STSPHSRX_Msk (1u << 5)  /* status phase received (core 3.10a) */
-#define OTG_DOEPINT_STPKTRX_Msk (1u << 15)  /* SETUP packet received (core 3.10a) */
+#define OTG_DOEPINT_STSPHSRX_Msk (1u << 5)  /* status phase received (cores from 3.00a) */
+#define OTG_DOEPINT_STPKTRX_Msk (1u << 15)  /* SETUP packet received (cores from 3.00a) */
 
 #define OTG_EPTSIZ_PKTCNT_Pos 19u
 #define OTG_DOEPTSIZ_STUPCNT_Pos 29u

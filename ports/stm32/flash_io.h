@@ -4,7 +4,7 @@
  * On the chip these are plain volatile accesses. A host test builds flash.c
  * with DB_FLASH_IO_MODEL defined and supplies these four functions from a
  * model of the controller (tests/port/flash_regmodel.c), which reacts to the
- * writes the way RM0432 says the hardware does.
+ * writes the way the reference manual (RM0432, RM0383) says the hardware does.
  */
 #ifndef DB_FLASH_IO_H
 #define DB_FLASH_IO_H

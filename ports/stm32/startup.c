@@ -1,6 +1,6 @@
 /*
- * Reset and vector table of the bootloader (Cortex-M4F, STM32L4R5: 16 system
- * exceptions + 95 IRQs = 111 vectors, the last being DMAMUX1_OVR at IRQ 94).
+ * Reset and vector table of the bootloader (Cortex-M4F STM32s: 16 system
+ * exceptions and the chip's IRQs, CHIP_VECTORS in all, from chip.h).
  *
  * The bootloader enables no peripheral interrupt (USB is polled); only
  * SysTick (the ms tick) and NMI (flash ECC double errors) have handlers.
@@ -9,10 +9,8 @@
  */
 #include <stdint.h>
 
-#include "flash_l4.h"
+#include "chip.h"
 #include "regs_core.h"
-
-#define STARTUP_VECTORS 111u
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(void);
@@ -51,7 +49,7 @@ void Fault_Handler(void)
 typedef void (*startup_vector)(void);
 
 __attribute__((section(".isr_vector"), used))
-const startup_vector startup_vectors[STARTUP_VECTORS] = {
+const startup_vector startup_vectors[CHIP_VECTORS] = {
     [0] = (startup_vector)(uintptr_t)&_estack,
     [1] = Reset_Handler,
     [2] = NMI_Handler,
@@ -62,5 +60,5 @@ const startup_vector startup_vectors[STARTUP_VECTORS] = {
     [11] = Fault_Handler, /* SVCall: never used */
     [14] = Fault_Handler, /* PendSV: never used */
     [15] = SysTick_Handler,
-    [16 ... STARTUP_VECTORS - 1u] = Fault_Handler, /* IRQs 0..94: none is enabled */
+    [16 ... CHIP_VECTORS - 1u] = Fault_Handler, /* IRQs: none is enabled */
 };

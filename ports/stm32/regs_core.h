@@ -20,7 +20,7 @@ struct systick_regs {            /* 0xE000E010 */
 #define SYSTICK_CTRL_CLKSOURCE_Msk (1u << 2) /* processor clock, not HCLK/8 */
 #define SYSTICK_LOAD_MAX 0x00FFFFFFu
 
-/* 0xE000E100: ISER, ICER, ISPR, ICPR each 16 words on v7-M (8 are enough for 95 IRQs). */
+/* 0xE000E100: ISER, ICER, ISPR, ICPR each 16 words on v7-M (8 cover 256 IRQs); the chip's count is chip.h's CHIP_NVIC_WORDS. */
 struct nvic_regs {
     volatile uint32_t ISER[8];   /* 0x000 */
     uint32_t reserved0[24];
@@ -31,7 +31,6 @@ struct nvic_regs {
     volatile uint32_t ICPR[8];   /* 0x180 */
 };
 #define NVIC ((struct nvic_regs *)0xE000E100u)
-#define NVIC_WORDS 3u /* STM32L4R5: IRQ 0..94 (DMAMUX1_OVR last), three 32-bit words */
 
 struct scb_regs {                /* 0xE000ED00 */
     volatile uint32_t CPUID;     /* 0x00 */

@@ -1,4 +1,4 @@
-/* IWDG start and refresh (RM0432 "IWDG"). */
+/* IWDG start and refresh (RM0432 / RM0383 "IWDG"). */
 #include "watchdog.h"
 
 #include "regs_iwdg.h"

@@ -30,8 +30,4 @@ static inline void dwc2_io_clear(volatile uint32_t *reg, uint32_t mask)
     dwc2_io_write(reg, dwc2_io_read(reg) & ~mask);
 }
 
-/* Clocks and pins for the OTG FS core (usb_hw.c): GPIOA PA11/PA12 as
-   alternate function 10, the OTG FS bus clock on. */
-void usb_hw_init(void);
-
 #endif

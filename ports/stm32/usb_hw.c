@@ -1,9 +1,14 @@
-/* Clocks and pins of the STM32L4R5's OTG FS core on the NUCLEO-L4R5ZI. */
-#include "dwc2_io.h"
+/*
+ * Pins and clock of the OTG FS core, the same on the STM32 ports: PA11 (DM)
+ * and PA12 (DP) as alternate function 10 at the highest speed, then the
+ * core's bus clock. Which enable bits those are is the chip's
+ * (dwc2_chip.h: DWC2_CHIP_GPIOA_CLOCK_ON, DWC2_CHIP_OTG_CLOCK_ON).
+ */
+#include "dwc2_chip.h"
 #include "regs_gpio.h"
 #include "regs_rcc.h"
 
-#define USB_HW_AF_OTG 10u /* PA11/PA12 alternate function for OTG_FS */
+#define USB_HW_AF_OTG 10u /* OTG_FS on PA11/PA12 in both chips' alternate function maps */
 #define USB_HW_PIN_DM 11u
 #define USB_HW_PIN_DP 12u
 #define USB_HW_AFRH_FIRST_PIN 8u
@@ -19,10 +24,8 @@ static void usb_hw_pin(uint32_t p)
 
 void usb_hw_init(void)
 {
-    RCC->AHB2ENR |= RCC_AHB2ENR_GPIOAEN_Msk;
-    (void)RCC->AHB2ENR; /* RM0432: a read-back lets the enable take effect */
+    DWC2_CHIP_GPIOA_CLOCK_ON();
     usb_hw_pin(USB_HW_PIN_DM);
     usb_hw_pin(USB_HW_PIN_DP);
-    RCC->AHB2ENR |= RCC_AHB2ENR_OTGFSEN_Msk;
-    (void)RCC->AHB2ENR;
+    DWC2_CHIP_OTG_CLOCK_ON();
 }

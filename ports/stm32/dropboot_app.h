@@ -1,6 +1,6 @@
 /*
  * dropboot_app.h: include in an app that runs behind dropboot on the
- * STM32L4R5 to hand control back to the bootloader (its USB drive appears).
+ * STM32L4R5 or STM32F411 to hand control back to the bootloader (its USB drive appears).
  *
  * The bootloader keeps the first word of SRAM1 across a reset and starts its
  * drive when it holds DROPBOOT_MAGIC_STAY. The address is fixed in both
@@ -23,7 +23,7 @@
  * the confirmation to its record log and starts the app again (once; the
  * second call finds nothing on trial and returns at once). Call it when the
  * app knows it works (after its self-test, or once it has run a while). */
-#define DROPBOOT_TRIAL_ADDR 0x20000028u   /* the image on trial, 0 if confirmed (ports/stm32l4r5/bootin.h) */
+#define DROPBOOT_TRIAL_ADDR 0x20000028u   /* the image on trial, 0 if confirmed (ports/stm32/bootin.h) */
 #define DROPBOOT_CONFIRM_ADDR 0x2000002Cu /* written by dropboot_confirm() */
 
 static inline void dropboot_reset(void)

@@ -1,12 +1,18 @@
 /*
- * usb/dcd.h for the Synopsys DWC2 OTG full-speed core of the STM32L4R5.
+ * usb/dcd.h for the Synopsys DWC2 OTG full-speed core, one driver for every
+ * STM32 that has it (the L4R5's core 3.x, the F411's 2.81a). The chip's
+ * facts (base, endpoints, FIFO RAM, clock and pins) come from the port's
+ * dwc2_chip.h; what differs between core versions is keyed on GSNPSID,
+ * read once in dcd_init.
  *
  * Slave mode (no DMA), polled: dcd_poll reads GINTSTS from the main loop, so
  * no USB interrupt is enabled and usb/ sees every event from dcd_poll. EP0
  * moves one packet per hardware transfer; bulk endpoints hand the core the
  * whole transfer and refill the TX FIFO whenever it has room. VBUS is not
- * sensed (the NUCLEO-L4R5ZI wires only PA11/PA12 for the device role): the
- * B-session is forced valid and connect/disconnect is DCTL.SDIS.
+ * sensed (neither the NUCLEO-L4R5ZI nor the Black Pill wires VBUS to the
+ * core): the session is declared valid and connect/disconnect is DCTL.SDIS.
+ * A bounded wait that runs out and a FIFO plan that does not fit are
+ * recorded in dwc2_faults() rather than dropped.
  * Every access goes through dwc2_io.h so a host test can run this file
  * against a model of the core.
  */
@@ -14,6 +20,7 @@
 
 #include "clock.h"
 #include "dcd.h"
+#include "dcd_dwc2.h"
 #include "dwc2_fifo.h"
 #include "dwc2_io.h"
 #include "regs_otg.h"
@@ -27,6 +34,8 @@
 #define DCD_FORCE_MODE_MS 25u    /* RM0432: wait at least 25 ms after forcing device mode */
 #define DCD_RX_POPS_PER_POLL 32u /* bounds one dcd_poll; the rest waits for the next call */
 #define DCD_WORD 4u
+
+_Static_assert(DCD_EPS <= OTG_EP_COUNT, "the chip has fewer endpoints than the MSC function needs");
 
 struct dcd_ep {
     uint8_t *buf;
@@ -46,7 +55,16 @@ static struct {
     struct dcd_ep out[DCD_EPS];
     uint32_t setup[DCD_SETUP_BYTES / DCD_WORD];
     struct dwc2_fifo_layout fifo;
+    uint32_t core_id; /* GSNPSID */
+    uint32_t faults;  /* DWC2_FAULT_* seen since dcd_init */
 } dcd;
+
+/* Cores from 3.00a moved VBUS handling (GCCFG.VBDEN, GOTGCTL overrides)
+   and flag the SETUP stage's extra OUT complete (DOEPINT.STPKTRX). */
+static bool dcd_core_3x(void)
+{
+    return dcd.core_id >= OTG_GSNPSID_3_00A;
+}
 
 static bool dcd_spin_until(volatile uint32_t *reg, uint32_t mask, uint32_t want)
 {
@@ -54,7 +72,18 @@ static bool dcd_spin_until(volatile uint32_t *reg, uint32_t mask, uint32_t want)
         if ((dwc2_io_read(reg) & mask) == want)
             return true;
     }
+    dcd.faults |= DWC2_FAULT_TIMEOUT;
     return false;
+}
+
+uint32_t dwc2_faults(void)
+{
+    return dcd.faults;
+}
+
+uint32_t dwc2_core_id(void)
+{
+    return dcd.core_id;
 }
 
 static void dcd_flush_tx(uint32_t fifo_num_field)
@@ -79,11 +108,15 @@ static void dcd_fifo_setup(void)
     in_mps[0] = DCD_EP0_MPS;
     for (uint32_t i = 1; i < DCD_EPS; i++)
         in_mps[i] = DCD_BULK_MPS;
-    /* Static configuration, proven to fit by tests/port/test_port_dwc2_fifo.c. */
-    (void)dwc2_fifo_plan(OTG_FIFO_WORDS, in_mps, DCD_EPS, DCD_BULK_MPS, &dcd.fifo);
+    /* Static configuration, proven to fit by tests/port/test_port_dwc2_fifo.c;
+       a chip header with too little FIFO RAM is a fault, not a silent mess. */
+    if (!dwc2_fifo_plan(OTG_FIFO_WORDS, in_mps, DCD_EPS, DCD_BULK_MPS, &dcd.fifo)) {
+        dcd.faults |= DWC2_FAULT_FIFO_PLAN;
+        return;
+    }
     dwc2_io_write(&g->GRXFSIZ, dcd.fifo.rx_words);
     dwc2_io_write(&g->DIEPTXF0, ((uint32_t)dcd.fifo.tx_words[0] << 16) | dcd.fifo.tx_start[0]);
-    for (uint32_t i = 1; i < DWC2_TX_FIFOS_MAX; i++)
+    for (uint32_t i = 1; i < OTG_EP_COUNT && i < DWC2_TX_FIFOS_MAX; i++)
         dwc2_io_write(&g->DIEPTXF[i - 1u], ((uint32_t)dcd.fifo.tx_words[i] << 16) | dcd.fifo.tx_start[i]);
     dcd_flush_fifos();
 }
@@ -104,14 +137,21 @@ void dcd_init(const struct dcd_events *ev)
 
     struct otg_global_regs *g = OTG_GLOBAL;
     struct otg_device_regs *d = OTG_DEVICE;
+    /* Read-only and fixed in silicon: who we talk to, before touching it. */
+    dcd.core_id = dwc2_io_read(&g->GSNPSID);
     (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_AHBIDL_Msk, OTG_GRSTCTL_AHBIDL_Msk);
     dwc2_io_write(&g->GRSTCTL, OTG_GRSTCTL_CSRST_Msk);
     (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_CSRST_Msk, 0u);
     (void)dcd_spin_until(&g->GRSTCTL, OTG_GRSTCTL_AHBIDL_Msk, OTG_GRSTCTL_AHBIDL_Msk);
 
-    /* Transceiver on, no VBUS sensing: the session is declared valid instead. */
-    dwc2_io_write(&g->GCCFG, OTG_GCCFG_PWRDWN_Msk);
-    dwc2_io_set(&g->GOTGCTL, OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk);
+    /* Transceiver on, no VBUS sensing: the session is declared valid
+       instead, each core version its own way (bit 21 changed sense). */
+    if (dcd_core_3x()) {
+        dwc2_io_write(&g->GCCFG, OTG_GCCFG_PWRDWN_Msk);
+        dwc2_io_set(&g->GOTGCTL, OTG_GOTGCTL_BVALOEN_Msk | OTG_GOTGCTL_BVALOVAL_Msk);
+    } else {
+        dwc2_io_write(&g->GCCFG, OTG_GCCFG_PWRDWN_Msk | OTG_GCCFG_NOVBUSSENS_Msk);
+    }
     uint32_t usbcfg = dwc2_io_read(&g->GUSBCFG) & ~(OTG_GUSBCFG_TRDT_Msk | OTG_GUSBCFG_FHMOD_Msk);
     dwc2_io_write(&g->GUSBCFG, usbcfg | OTG_GUSBCFG_PHYSEL_Msk | OTG_GUSBCFG_TOCAL_MAX |
                                    OTG_GUSBCFG_FDMOD_Msk |
@@ -417,9 +457,12 @@ static void dcd_out_events(uint32_t n)
     }
     if ((flags & OTG_EPINT_XFRC_Msk) == 0u)
         return;
-    /* Core 3.10a (this chip) reports an extra OUT complete for the SETUP
-       stage, flagged by STPKTRX/STSPHSRX and with no data packet before it:
-       that one is not the end of a transfer usb/ asked for. */
+    /* Cores from 3.00a report an extra OUT complete for the SETUP stage,
+       flagged by STPKTRX: not the end of a transfer usb/ asked for. Any
+       core: an OUT complete with no data packet before it is not one either
+       (the flag comes separately from the SETUP on some 3.x releases). */
+    if (n == 0u && dcd_core_3x() && (flags & OTG_DOEPINT_STPKTRX_Msk))
+        return;
     struct dcd_ep *ep = &dcd.out[n];
     if (!ep->busy || !ep->got_packet)
         return;

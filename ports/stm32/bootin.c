@@ -1,27 +1,24 @@
-/* Boot inputs and the jump guard for the STM32L4R5 port (see bootin.h). */
+/* Boot inputs and the jump guard for the STM32 ports (see bootin.h). */
 #include "bootin.h"
 
 #include <stddef.h>
 
+#include "chip.h"
 #include "config.h"
-#include "regs_rcc.h"
 
-#define BOOTIN_VTOR_ALIGN 512u     /* 111 vectors round up to 128 words: VTOR alignment */
-#define BOOTIN_VECTOR_BYTES (111u * 4u)
-#define BOOTIN_SRAM2_BASE 0x10000000u /* RM0432: SRAM2, 64 KB, also aliased at 0x20030000 */
-#define BOOTIN_SRAM2_END 0x10010000u
+#define BOOTIN_VTOR_ALIGN 512u /* both chips' tables (111, 102 words) round up to 128 words */
+#define BOOTIN_VECTOR_BYTES (CHIP_VECTORS * 4u)
 
-#define BOOTIN_OTHER_RESETS (RCC_CSR_OBLRSTF_Msk | RCC_CSR_BORRSTF_Msk | RCC_CSR_SFTRSTF_Msk | \
-                             RCC_CSR_IWDGRSTF_Msk | RCC_CSR_WWDGRSTF_Msk | RCC_CSR_LPWRRSTF_Msk)
+_Static_assert(BOOTIN_VECTOR_BYTES <= BOOTIN_VTOR_ALIGN, "VTOR alignment: the next power of two of the table");
 
 bool bootin_pin_reset(uint32_t rcc_csr)
 {
-    return (rcc_csr & RCC_CSR_PINRSTF_Msk) != 0u && (rcc_csr & BOOTIN_OTHER_RESETS) == 0u;
+    return (rcc_csr & RCC_CSR_PINRSTF_Msk) != 0u && (rcc_csr & CHIP_CSR_OTHER_RESETS) == 0u;
 }
 
 bool bootin_ram_lost(uint32_t rcc_csr)
 {
-    return (rcc_csr & RCC_CSR_BORRSTF_Msk) != 0u;
+    return (rcc_csr & CHIP_CSR_RAM_LOST) != 0u;
 }
 
 enum bootin_dr bootin_double_reset(uint32_t rcc_csr, uint32_t marker)
@@ -49,10 +46,10 @@ bool bootin_jump_ok(uint32_t vtor, uint32_t sp, uint32_t pc)
     if (vtor % BOOTIN_VTOR_ALIGN != 0u || vtor < DB_APP_BASE || vtor >= DB_APP_END)
         return false;
     /* The initial SP may be the very end of RAM (full-descending stack);
-       SRAM2 at its own address is a place some apps keep the stack. */
+       the chip may have other RAM some apps keep the stack in. */
     bool in_ram = sp > DB_RAM_BASE && sp <= DB_RAM_END;
-    bool in_sram2 = sp > BOOTIN_SRAM2_BASE && sp <= BOOTIN_SRAM2_END;
-    if (sp % 4u != 0u || !(in_ram || in_sram2))
+    bool in_alt = sp > CHIP_ALT_RAM_BASE && sp <= CHIP_ALT_RAM_END;
+    if (sp % 4u != 0u || !(in_ram || in_alt))
         return false;
     if ((pc & 1u) == 0u)
         return false; /* Cortex-M only runs Thumb code: bit 0 must be set */

@@ -1,5 +1,5 @@
 /*
- * Boot inputs of the STM32L4R5 port, as pure functions: what the reset
+ * Boot inputs of the STM32 ports, as pure functions: what the reset
  * flags and the RAM that survives a reset say, and the last check before
  * jumping to an app. main.c reads the hardware and calls these; the host
  * tests (tests/port/test_port_bootin.c) call them with made-up registers.

@@ -1,5 +1,5 @@
 /*
- * dropboot on the NUCLEO-L4R5ZI: gather the boot inputs, let core/boot
+ * dropboot on an STM32 board (NUCLEO-L4R5ZI, Black Pill F411): gather the boot inputs, let core/boot
  * decide, then either start the app or run the USB drive until an update
  * asks for a reset.
  *
@@ -8,19 +8,20 @@
  * dropboot_app.h, the double-reset marker, and core/update's report of the
  * last attempt (STATUS.TXT after a refusal).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "board.h"
 #include "board_io.h"
 #include "boot.h"
 #include "bootin.h"
+#include "chip.h"
 #include "clock.h"
 #include "config.h"
 #include "dcd.h"
 #include "msc.h"
 #include "regs_core.h"
 #include "regs_rcc.h"
-#include "regs_syscfg.h"
 #include "scsi.h"
 #include "update.h"
 #include "usbd.h"
@@ -90,37 +91,38 @@ __attribute__((noreturn)) static void main_system_reset(void)
     }
 }
 
-/* Hand the chip over as if the app came out of reset itself. */
-/* The last steps of a start, from RAM: once FB_MODE maps bank 2 at
- * 0x08000000 the instructions that followed in flash are the other bank's.
- * In .data, so the startup code copies it to RAM; long_call because RAM is
- * out of a BL's reach from flash. */
+/* The last steps of a start, from RAM: once the L4R5's FB_MODE maps bank 2
+ * at 0x08000000 the instructions that followed in flash are the other
+ * bank's. In .data, so the startup code copies it to RAM; long_call because
+ * RAM is out of a BL's reach from flash. remap, value: the chip's remap
+ * register and what to write there (chip_remap), with A/B only. */
 __attribute__((section(".data.ramfunc"), noinline, long_call, noreturn)) static void
-main_enter_app(uint32_t sp, uint32_t pc, uint32_t memrmp)
+main_enter_app(uint32_t sp, uint32_t pc, volatile uint32_t *remap, uint32_t value)
 {
-    SYSCFG->MEMRMP = memrmp;
+    if (DB_AB_SLOTS)
+        *remap = value; /* a constant test: a chip without A/B has nothing to remap */
     __asm volatile("dsb 0xF\n\tisb 0xF" ::: "memory");
     /* Nothing can be pending now, so interrupts go back on as at reset. */
     __asm volatile("msr msp, %0\n\tcpsie i\n\tbx %1" : : "r"(sp), "r"(pc) : "memory");
     __builtin_unreachable();
 }
 
-/* swap: the image is in slot B (bank 2), which must appear at DB_APP_BASE. */
+/* Hand the chip over as if the app came out of reset itself.
+ * swap: the image is in slot B (bank 2), which must appear at DB_APP_BASE. */
 __attribute__((noreturn)) static void main_start_app(uint32_t sp, uint32_t pc, bool swap)
 {
     __asm volatile("cpsid i" ::: "memory");
     board_io_deinit();
     clock_deinit();
-    for (uint32_t i = 0; i < NVIC_WORDS; i++) {
+    for (uint32_t i = 0; i < CHIP_NVIC_WORDS; i++) {
         NVIC->ICER[i] = 0xFFFFFFFFu;
         NVIC->ICPR[i] = 0xFFFFFFFFu;
     }
     SCB->ICSR = SCB_ICSR_PENDSTCLR_Msk | SCB_ICSR_PENDSVCLR_Msk;
     SCB->VTOR = DB_APP_BASE;
-    RCC->APB2ENR |= RCC_APB2ENR_SYSCFGEN_Msk;
-    (void)RCC->APB2ENR; /* the enable takes effect before SYSCFG is touched */
-    uint32_t memrmp = SYSCFG->MEMRMP & ~SYSCFG_MEMRMP_FB_MODE_Msk;
-    main_enter_app(sp, pc, swap ? (memrmp | SYSCFG_MEMRMP_FB_MODE_Msk) : memrmp);
+    uint32_t value;
+    volatile uint32_t *remap = chip_remap(swap, &value);
+    main_enter_app(sp, pc, remap, value);
 }
 
 static enum board_leds main_leds(void)
@@ -179,6 +181,9 @@ int main(void)
     /* 80 MHz first: the boot decision CRCs the whole app image. */
     clock_init();
     board_io_init();
+    /* Where the chip can: the bootloader's own flash is write-protected
+       from its first run on (undo: docs/board-*.md). */
+    chip_protect_bootloader();
 
     struct boot_inputs in;
     bootin_gather(&noinit, csr, board_button_pressed(), &in);
