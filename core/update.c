@@ -969,6 +969,7 @@ void update_file(struct update *u, const struct update_file *f)
             copy_name(u->file, f->name); /* the data came first: the name arrives with the directory */
             copy_name(u->report->file, f->name);
         }
+        u->file_known = u->file_known || ours; /* the host has described it: the reset need not wait longer */
         return;
     }
     if (u->format == BOOTREC_FMT_UF2) {

@@ -789,6 +789,23 @@ static void an_image_that_outgrew_slot_b_goes_over_both_banks_at_the_retry(void 
 }
 #endif
 
+static void a_refusal_seen_before_the_entry_resets_once_the_host_describes_the_file(void **state)
+{
+    (void)state;
+    make_image(2048);
+    struct uf2_block blk = {
+        .flags = UF2_FLAG_FAMILY_ID, .target_addr = DB_FLASH_BASE, .payload_size = 256u, .block_no = 0,
+        .num_blocks = 8, .family_or_size = DB_UF2_FAMILY, .payload = image,
+    };
+    uf2_encode(sec, &blk);
+    uint32_t lba = cluster_lba(5);
+    vfat_write(&v, lba, sec); /* data first: aimed at the bootloader, refused at once */
+    assert_int_equal(update_status(&u), DB_ERR_ADDR_BOOT);
+    assert_false(update_tick(&u, UPDATE_IDLE_RESET_MS, false)); /* no entry yet: the host may still write it */
+    assert_int_equal(host_file("BOOT    UF2", 8u * 512u), lba);
+    assert_true(update_tick(&u, UPDATE_IDLE_RESET_MS, false)); /* described and quiet: reset */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -825,6 +842,7 @@ int main(void)
         cmocka_unit_test_setup(uf2_written_to_the_raw_device_commits_after_the_host_is_quiet, setup),
 #if DB_AB_SLOTS
         cmocka_unit_test_setup(an_image_that_outgrew_slot_b_goes_over_both_banks_at_the_retry, setup),
+        cmocka_unit_test_setup(a_refusal_seen_before_the_entry_resets_once_the_host_describes_the_file, setup),
 #endif
     };
     printf("update engine on %s\n", board.model); /* also links the board file before core */
