@@ -842,8 +842,8 @@ int main(void)
         cmocka_unit_test_setup(uf2_written_to_the_raw_device_commits_after_the_host_is_quiet, setup),
 #if DB_AB_SLOTS
         cmocka_unit_test_setup(an_image_that_outgrew_slot_b_goes_over_both_banks_at_the_retry, setup),
-        cmocka_unit_test_setup(a_refusal_seen_before_the_entry_resets_once_the_host_describes_the_file, setup),
 #endif
+        cmocka_unit_test_setup(a_refusal_seen_before_the_entry_resets_once_the_host_describes_the_file, setup),
     };
     printf("update engine on %s\n", board.model); /* also links the board file before core */
     return cmocka_run_group_tests(tests, NULL, NULL);
