@@ -741,6 +741,12 @@ static bool on_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
     return emu_flash_store(e, a, (unsigned)size, (uint32_t)value);
 }
 
+uint32_t emu_flash_size(const struct emu *e)
+{
+    (void)e;
+    return EMU_FLASH_SIZE;
+}
+
 uint8_t *emu_flash_mem(struct emu *e)
 {
     return e->flash;

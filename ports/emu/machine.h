@@ -45,6 +45,8 @@ void emu_add_timer(struct emu *e, void *ctx, uint64_t (*poll)(void *ctx, uint64_
 
 /* The flash array (2 MB) as the CPU sees it, for the FLASH model. */
 uint8_t *emu_flash_mem(struct emu *e);
+/* Its size in bytes. */
+uint32_t emu_flash_size(const struct emu *e);
 /* Make the CPU see a change the model made to the flash array (drops translated code). */
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len);
 /* The firmware is reading flash double-words listed as broken: watch reads. */

@@ -57,7 +57,8 @@ static int usage(FILE *out)
             "                              power on, run N ms of virtual time, log LEDs, resets and\n"
             "                              the jump into the app; --reset-at presses NRST at MS,\n"
             "                              --button holds B1 throughout, --button-at from FROM to TO ms\n"
-            "  status                      what the bootloader does at power on\n"
+            "  status [--boot]             what the bootloader does at power on (the flash\n"
+            "                              is put back unless --boot)\n"
             "  dump DISK.img               the drive as a computer reads it\n"
             "  replay OLD.img NEW.img [--order ...]\n"
             "  serve [--usbip ADDR:PORT] [--button] [--quiet]\n");
@@ -150,12 +151,24 @@ static void print_decision(struct emu *e)
         printf("no decision: neither the app nor the drive started within %u ms\n", STATUS_LIMIT_MS);
 }
 
+/* status: the firmware's decision at a power-on reset. The real binary
+ * writes its record log on the way (an ATTEMPT for a start on trial), so
+ * without --boot the flash file is put back afterwards byte for byte: a
+ * query, as dropboot-sim's status is, and a harness may ask as often as it
+ * likes without spending the trial's starts. --boot keeps what it wrote. */
 static int verb_status(struct emu *e, int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 0) {
-        fprintf(stderr, "usage: status\n");
+    bool real = argc == 1 && strcmp(argv[0], "--boot") == 0;
+    if (argc != 0 && !real) {
+        fprintf(stderr, "usage: status [--boot]\n");
         return 2;
+    }
+    uint8_t *before = NULL;
+    if (!real) {
+        before = malloc(emu_flash_size(e));
+        if (before == NULL)
+            return 1;
+        memcpy(before, emu_flash_mem(e), emu_flash_size(e));
     }
     emu_pause_at_app(e, true); /* the decision is the jump; the app itself need not run */
     emu_power_on(e);
@@ -165,6 +178,10 @@ static int verb_status(struct emu *e, int argc, char **argv)
             break;
     }
     print_decision(e);
+    if (before != NULL) {
+        memcpy(emu_flash_mem(e), before, emu_flash_size(e));
+        free(before);
+    }
     return emu_error_count(e) || w->mismatches ? 1 : 0;
 }
 
