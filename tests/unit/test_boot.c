@@ -117,16 +117,50 @@ static void each_stay_request_wins_over_a_good_app(void **state)
 #define CHANGED_BEHIND_THE_RECORD BOOT_START_APP
 #endif
 
+/* Erase every erase unit the image covers (a page on the L4R5; on the F411
+ * one 64 KB sector holds the vector table and the rest of a small app). */
+static void erase_app_units(void)
+{
+    for (uint32_t off = 0; off < APP_SIZE; off += DB_PAGE_SIZE)
+        if (unit_start(DB_APP_BASE + off) == DB_APP_BASE + off)
+            assert_int_equal(flash_erase_page(DB_APP_BASE + off), FLASH_OK);
+}
+
+/* img in flash behind a valid record of its CRC-32, except that the
+ * double-word at off was cut while it was programmed: its ECC is broken. */
+static void commit_with_a_torn_double_word(uint32_t off)
+{
+    commit_behind_the_writer();
+    erase_app_units();
+    if (off > 0u)
+        assert_int_equal(flash_program(DB_APP_BASE, img, off), FLASH_OK);
+    flash_model_set_tear(true);
+    flash_model_cut_after(1);
+    assert_int_equal(flash_program(DB_APP_BASE + off, img + off, 8u), FLASH_ERR_HW);
+    flash_model_power_on();
+    flash_model_set_tear(false);
+    assert_int_equal(flash_program(DB_APP_BASE + off + 8u, img + off + 8u, APP_SIZE - off - 8u), FLASH_OK);
+    uint8_t dw[8];
+    assert_int_equal(flash_read(DB_APP_BASE + off, dw, sizeof dw), FLASH_ERR_ECC);
+}
+
 static void app_changed_behind_the_record_is_caught_only_by_the_full_boot_crc(void **state)
 {
     (void)state;
     testlib_make_image(img, APP_SIZE, 4);
+    set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
     commit_app();
-    /* Someone rewrites the second page without a new record (real erase + program). */
-    uint8_t other[DB_PAGE_SIZE];
+    /* Someone rewrites 256 bytes in the middle without a new record (real
+       erase + program; the erase unit's bytes before them are written back
+       as they were, those after stay erased). */
+    uint32_t changed = DB_APP_BASE + APP_SIZE / 2u;
+    uint32_t unit = unit_start(changed);
+    uint8_t other[256];
     memset(other, 0x42, sizeof other);
-    assert_int_equal(flash_erase_page(unit_start(DB_APP_BASE + DB_PAGE_SIZE)), FLASH_OK);
-    assert_int_equal(flash_program(DB_APP_BASE + DB_PAGE_SIZE, other, sizeof other), FLASH_OK);
+    assert_int_equal(flash_erase_page(unit), FLASH_OK);
+    if (unit < changed)
+        assert_int_equal(flash_program(unit, img + (unit - DB_APP_BASE), changed - unit), FLASH_OK);
+    assert_int_equal(flash_program(changed, other, sizeof other), FLASH_OK);
     struct boot_inputs in = {0};
     assert_int_equal(decide(in).reason, CHANGED_BEHIND_THE_RECORD);
 }
@@ -135,11 +169,8 @@ static void unreadable_app_double_word_is_caught_only_by_the_full_boot_crc(void 
 {
     (void)state;
     testlib_make_image(img, APP_SIZE, 5);
-    commit_app();
-    flash_model_set_tear(true);
-    flash_model_cut_after(1);
-    assert_int_equal(flash_erase_page(unit_start(DB_APP_BASE + 2 * DB_PAGE_SIZE)), FLASH_ERR_HW);
-    flash_model_power_on();
+    set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
+    commit_with_a_torn_double_word(APP_SIZE / 2u);
     struct boot_inputs in = {0};
     assert_int_equal(decide(in).reason, CHANGED_BEHIND_THE_RECORD);
 }
@@ -151,19 +182,7 @@ static void unreadable_vector_table_keeps_the_bootloader(void **state)
     (void)state;
     testlib_make_image(img, APP_SIZE, 8);
     set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
-    commit_behind_the_writer();
-    for (uint32_t off = 0; off < APP_SIZE; off += DB_PAGE_SIZE)
-        if (unit_start(DB_APP_BASE + off) == DB_APP_BASE + off)
-            assert_int_equal(flash_erase_page(DB_APP_BASE + off), FLASH_OK);
-    /* Programming the first double-word is torn (power cut): broken ECC. */
-    flash_model_set_tear(true);
-    flash_model_cut_after(1);
-    assert_int_equal(flash_program(DB_APP_BASE, img, 8u), FLASH_ERR_HW);
-    flash_model_power_on();
-    flash_model_set_tear(false);
-    assert_int_equal(flash_program(DB_APP_BASE + 8u, img + 8u, APP_SIZE - 8u), FLASH_OK);
-    uint8_t dw[8];
-    assert_int_equal(flash_read(DB_APP_BASE, dw, sizeof dw), FLASH_ERR_ECC);
+    commit_with_a_torn_double_word(0u);
     struct boot_inputs in = {0};
     enum boot_reason why = decide(in).reason;
     assert_true(why == BOOT_STAY_BAD_VECTORS || why == BOOT_STAY_APP_CORRUPT);
