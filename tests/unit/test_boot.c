@@ -109,6 +109,17 @@ static void each_stay_request_wins_over_a_good_app(void **state)
     assert_int_equal(decide(magic).app_pc, 0);
 }
 
+/* An app asks for the bootloader when its button was held long enough
+ * (blinky: 3 s); the button is still down when the bootloader looks. */
+static void the_apps_request_names_the_reason_with_the_button_still_held(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 9);
+    commit_app();
+    struct boot_inputs both = {.stay_magic = true, .button = true};
+    assert_int_equal(decide(both).reason, BOOT_STAY_REQUESTED);
+}
+
 /* After commit the image is not read again at boot unless the build asks
  * for it (DB_BOOT_FULL_CRC): flash changed behind the record then starts. */
 #if DB_BOOT_FULL_CRC
@@ -252,6 +263,7 @@ int main(void)
         cmocka_unit_test_setup(committed_app_starts_with_its_sp_and_reset_handler, setup_ram),
         cmocka_unit_test_setup(st_linked_app_with_sp_at_the_end_of_ram_starts, setup_ram),
         cmocka_unit_test_setup(each_stay_request_wins_over_a_good_app, setup_ram),
+        cmocka_unit_test_setup(the_apps_request_names_the_reason_with_the_button_still_held, setup_ram),
         cmocka_unit_test_setup(app_changed_behind_the_record_is_caught_only_by_the_full_boot_crc, setup_ram),
         cmocka_unit_test_setup(unreadable_app_double_word_is_caught_only_by_the_full_boot_crc, setup_ram),
         cmocka_unit_test_setup(unreadable_vector_table_keeps_the_bootloader, setup_ram),
