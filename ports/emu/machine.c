@@ -622,9 +622,17 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     if (from_flash && !e->icache)
         n += e->flash_ws;
     /* No read-while-write (emu_chip.fetch_stalls_while_busy): the fetch
-       waits for the flash operation to end, the clock runs on. */
-    if (from_flash && e->fetch_stall_ps > e->ps)
-        skip_to_ps(e, e->fetch_stall_ps);
+       waits for the flash operation to end, the clock runs on. Never past
+       the end of this run (stop_ps): whoever runs the machine in slices
+       (the USB host between its packets) sees the stall go by at its own
+       pace; the block is fetched again when the next slice starts. */
+    if (from_flash && e->fetch_stall_ps > e->ps) {
+        skip_to_ps(e, e->fetch_stall_ps < e->stop_ps ? e->fetch_stall_ps : e->stop_ps);
+        if (e->ps < e->fetch_stall_ps) {
+            uc_emu_stop(uc);
+            return;
+        }
+    }
     add_cycles(e, n);
     if (!e->watch.app_started && a - EMU_APP_BASE < EMU_FLASH_SIZE - (EMU_APP_BASE - EMU_FLASH_BASE)) {
         e->watch.app_started = true;
