@@ -380,6 +380,8 @@ static void write_acr(struct emu_flashctl *f, uint32_t v)
         emu_error(f->e, "FLASH_ACR.ICRST set while the instruction cache is on (RM0383 3.8.1)");
     if ((v & ACR_DCRST) && ((v | f->acr) & ACR_DCEN))
         emu_error(f->e, "FLASH_ACR.DCRST set while the data cache is on (RM0383 3.8.1)");
+    if ((v & ACR_LATENCY_Msk) != (f->acr & ACR_LATENCY_Msk))
+        emu_log(f->e, "FLASH_ACR.LATENCY %u wait states", (unsigned)(v & ACR_LATENCY_Msk));
     f->acr = v & ACR_WRITABLE & ~(ACR_ICRST | ACR_DCRST);
     emu_set_flash_latency(f->e, f->acr & ACR_LATENCY_Msk, (f->acr & ACR_ICEN) != 0u);
 }

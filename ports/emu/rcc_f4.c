@@ -198,8 +198,11 @@ static void update_hclk(struct emu_rcc *c)
                   "(RM0383 5.1.3, 6.3.3)", (unsigned)sysclk, SYSCLK_MAX, (unsigned)emu_pwr_max_hz(c->e));
     if (apb1 > APB1_MAX)
         emu_error(c->e, "APB1 at %u Hz: more than its %u Hz (RM0383 6.2)", (unsigned)apb1, APB1_MAX);
-    if (hz != emu_hclk(c->e))
+    if (hz != emu_hclk(c->e)) {
         emu_set_hclk(c->e, hz);
+        static const char *const names[4] = {"HSI", "HSE", "PLL", "?"};
+        emu_log(c->e, "system clock %s: HCLK %u Hz, APB1 %u Hz", names[sws], (unsigned)hz, (unsigned)apb1);
+    }
 }
 
 static void try_switch(struct emu_rcc *c)

@@ -14,6 +14,12 @@ no_machine_error empty
 grep -q "bootloader starts the USB drive" "$tmp/out.txt" || fail "empty chip: no drive"
 grep -q "stay in bootloader: no valid boot record" "$tmp/out.txt" || fail "empty chip: not the no-record reason"
 [ "$(stat -c %s "$tmp/empty.bin")" = $((512 * 1024)) ] || fail "the flash image is not 512 KB"
+# RM0383 3.4.1: 3 wait states before the clock goes to 96 MHz (25 MHz HSE,
+# M 25, N 192, P 2), APB1 halved to 48 MHz; the machine counts time at that clock.
+grep -q "FLASH_ACR.LATENCY 3 wait states" "$tmp/out.txt" || fail "no 3 wait states"
+grep -q "system clock PLL: HCLK 96000000 Hz, APB1 48000000 Hz" "$tmp/out.txt" || fail "not 96 MHz from the PLL"
+[ "$(grep -n "LATENCY 3" "$tmp/out.txt" | cut -d: -f1)" -lt "$(grep -n "HCLK 96000000" "$tmp/out.txt" | cut -d: -f1)" ] ||
+    fail "the clock went up before the wait states"
 drive_ms=$(sed -n 's/^\[ *\([0-9.]*\) ms\] bootloader starts the USB drive.*/\1/p' "$tmp/out.txt")
 
 flash_with_app "$tmp/app.bin" "$fw/blinky.uf2"
