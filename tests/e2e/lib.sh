@@ -14,6 +14,7 @@ APP_OFFSET=32768           # the app area's offset in the flash file
 FAMILY=0x00ff6919          # STM32L4, the family this board takes
 BOOT_CODE=24576            # the bootloader's code region at the start of flash (then its record log)
 BLINKY_LED=green           # the LED the example app toggles
+AB_SLOTS=1                 # DB_AB_SLOTS: 1 two slots (updates go to the other one), 0 one slot
 [ -f /e2e/board.env ] && . /e2e/board.env
 VERSION=$(cat $FW/version) # DB_VERSION from core/config.h
 RESULTS=/tmp/e2e/results

@@ -103,6 +103,9 @@ boot_code=$(mkvar DB_BOOT_LIMIT)
 [ -n "$app_base" ] && [ -n "$family" ] && [ -n "$boot_code" ] && [ -n "$app_sp" ] ||
     die "cannot read APP_BASE, UF2_FAMILY, DB_BOOT_LIMIT from ports/$port/firmware.mk (or the RAM end)"
 app_offset=$((app_base - 0x08000000))
+# A/B or one slot: the chip's config (core/config.h's default is A/B).
+ab_slots=$(sed -n 's/^#define DB_AB_SLOTS \([0-9]*\).*/\1/p' "$src/ports/$port/config_chip.h" 2>/dev/null || true)
+ab_slots=${ab_slots:-1}
 say "board $board: app at $app_base, UF2 family $family, bootloader code region $boot_code bytes"
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
     say "building the static guest build (${guest#$src/})"
@@ -189,8 +192,9 @@ for p in "$guest/dropboot-sim" "$guest/dropboot"; do
 done
 [ -x "$root/bin/dropboot-sim" ] || die "${guest#$src/}/dropboot-sim missing"
 # What the scenarios (lib.sh) need to know about the board.
-printf 'BOARD=%s\nAPP_BASE=%s\nAPP_OFFSET=%s\nFAMILY=%s\nBOOT_CODE=%s\nBLINKY_LED=%s\n' "$board" \
-    "$(printf '0x%08x' "$app_base")" "$app_offset" "$family" "$boot_code" "$blinky_led" >"$root/e2e/board.env"
+printf 'BOARD=%s\nAPP_BASE=%s\nAPP_OFFSET=%s\nFAMILY=%s\nBOOT_CODE=%s\nBLINKY_LED=%s\nAB_SLOTS=%s\n' "$board" \
+    "$(printf '0x%08x' "$app_base")" "$app_offset" "$family" "$boot_code" "$blinky_led" "$ab_slots" \
+    >"$root/e2e/board.env"
 if [ "$device" = emu ]; then
     # Every dropboot-sim the scenarios start is the firmware binary on the emulated chip.
     cp "$guest/dropboot-emu" "$root/bin/"
