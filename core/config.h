@@ -126,6 +126,22 @@
 
 #define DB_SECTOR_SIZE 512u /* USB mass storage logical block */
 
+/* The two RAM buffers that decide which host write orders work (docs/size.md
+ * has, for each, what it buys and the host behaviour that fails below it;
+ * tests/integration/host_behaviour.sh runs at these sizes, the simulator and
+ * the tests use them unless a build sets -D).
+ * Pending: sectors of a firmware file held until they can be used (written
+ * before the file's first sector, HEX text ahead of the decoder, a stream's
+ * data until its vector table is known). One slot = a sector + 12 bytes. */
+#ifndef DB_PENDING_SECTORS
+#define DB_PENDING_SECTORS 32u
+#endif
+/* Overlay: written metadata (FAT, directories, boot sector) kept so the host
+ * reads back what it wrote. One slot = a sector + 12 bytes. */
+#ifndef DB_OVERLAY_SECTORS
+#define DB_OVERLAY_SECTORS 48u
+#endif
+
 #ifndef DB_VERSION
 #define DB_VERSION "0.1.0" /* bootloader version in INFO_UF2.TXT and the USB descriptors */
 #endif
