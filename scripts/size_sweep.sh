@@ -21,7 +21,7 @@ while [ $# -ge 2 ]; do
         { echo "p$p o$o: build failed"; continue; }
     for t in $tests; do
         out=$b/$t.log
-        if DB_SOURCE_DIR=$src DB_BUILD_DIR=$b bash "$src/tests/integration/$t.sh" >"$out" 2>&1; then
+        if DB_SOURCE_DIR=$src DB_BUILD_DIR=$b DB_PENDING_SECTORS=$p bash "$src/tests/integration/$t.sh" >"$out" 2>&1; then
             echo "p$p o$o $t: pass"
         else
             echo "p$p o$o $t: FAIL ($(grep -c '^FAIL' "$out") FAIL lines; $out)"
