@@ -155,6 +155,12 @@
 #ifndef DB_VERSION
 #define DB_VERSION "0.1.0" /* bootloader version in INFO_UF2.TXT and the USB descriptors */
 #endif
+/* The same version as the USB bcdDevice spells it (0xJJMN, USB 2.0 9.6.1):
+   a constant, not parsed from the text at run time (128 bytes of code);
+   tests/unit/test_usbd.c checks that the two agree. */
+#ifndef DB_VERSION_BCD
+#define DB_VERSION_BCD 0x0010u
+#endif
 
 #if (DB_BOOT_SIZE % DB_PAGE_SIZE) != 0
 #error "the bootloader region must be a whole number of flash pages"

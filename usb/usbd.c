@@ -41,7 +41,7 @@ enum string_index { STR_LANGUAGES = 0, STR_MANUFACTURER = 1, STR_PRODUCT = 2, ST
 #define DEVICE_DESC_LEN 18u
 #define CONFIG_DESC_LEN 32u /* configuration 9 + interface 9 + two endpoints 7 */
 
-/* Device descriptor; VID, PID and bcdDevice are filled in from the board and DB_VERSION. */
+/* Device descriptor; VID, PID and bcdDevice are filled in from the board and DB_VERSION_BCD. */
 static const uint8_t device_desc_template[DEVICE_DESC_LEN] = {
     DEVICE_DESC_LEN, USBD_DESC_DEVICE,
     0x00, 0x02,       /* bcdUSB 2.00 (full speed only: device qualifier stalls) */
@@ -80,23 +80,6 @@ static uint32_t copy_out(uint8_t *buf, uint32_t max, const uint8_t *src, uint32_
     return n;
 }
 
-/* bcdDevice from DB_VERSION "major.minor.patch": 0xJJMN as USB 2.0 9.6.1 spells it. */
-static uint16_t version_bcd(const char *v)
-{
-    uint32_t part[3] = {0, 0, 0};
-    uint32_t k = 0;
-    for (uint32_t i = 0; v[i] != '\0' && i < 16u && k < 3u; i++) {
-        if (v[i] == '.')
-            k++;
-        else if (v[i] >= '0' && v[i] <= '9' && part[k] < 100u)
-            part[k] = part[k] * 10u + (uint32_t)(v[i] - '0');
-        else
-            break;
-    }
-    uint32_t major = min_u32(part[0], 99u), minor = min_u32(part[1], 9u), patch = min_u32(part[2], 9u);
-    return (uint16_t)(((major / 10u) << 12) | ((major % 10u) << 8) | (minor << 4) | patch);
-}
-
 /* ASCII into a UTF-16LE string descriptor; non-ASCII bytes become '?'. */
 static uint32_t string_desc(const char *s, uint8_t *buf, uint32_t max)
 {
@@ -117,11 +100,10 @@ uint32_t usbd_descriptor(const struct usbd *u, uint8_t type, uint8_t index, uint
 {
     if (type == USBD_DESC_DEVICE && index == 0u) {
         uint8_t d[DEVICE_DESC_LEN];
-        uint16_t bcd = version_bcd(DB_VERSION);
         memcpy(d, device_desc_template, sizeof d);
         le_put16(d + 8, u->board->usb_vid);
         le_put16(d + 10, u->board->usb_pid);
-        le_put16(d + 12, bcd);
+        le_put16(d + 12, DB_VERSION_BCD);
         return copy_out(buf, max, d, sizeof d);
     }
     if (type == USBD_DESC_CONFIGURATION && index == 0u)
