@@ -134,9 +134,10 @@
  * Pending: sectors of a firmware file held until they can be used (written
  * before the file's first sector, HEX text ahead of the decoder, a stream's
  * data until its vector table is known); 556 bytes each with the writer's two
- * partial double-words. 8: every write order of the OS models works from 4;
- * 8 (4 KB, one cluster) also takes a small file (2 KB UF2) or a HEX's
- * first 4 KB in any order. A plain decimal: STATUS.TXT quotes it. */
+ * partial double-words. Every write order of the OS models works with 2
+ * already; 8 (4 KB, one cluster) also takes a whole 2 KB UF2, or a HEX with
+ * up to 4 KB of text before its vector table, in any order. A plain
+ * decimal: STATUS.TXT quotes it. */
 #ifndef DB_PENDING_SECTORS
 #define DB_PENDING_SECTORS 8
 #endif
