@@ -197,9 +197,13 @@ uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
     }
     struct bootrec_state st;
     bootrec_load(&st);
-    for (uint32_t slot = BOOTREC_SLOT_A; slot <= BOOTREC_SLOT_B; slot++) {
+    /* One line a slot; a single-slot chip (DB_AB_SLOTS 0) has no slot B to speak of. */
+    for (uint32_t slot = BOOTREC_SLOT_A; slot <= (DB_AB_SLOTS ? BOOTREC_SLOT_B : BOOTREC_SLOT_A); slot++) {
         const struct bootrec *img = &st.img[slot];
-        text_fmt(&t, "Slot %s: %s", slot == BOOTREC_SLOT_A ? "A" : "B", bootrec_state_name(&st, slot));
+        if (DB_AB_SLOTS)
+            text_fmt(&t, "Slot %s: %s", slot == BOOTREC_SLOT_A ? "A" : "B", bootrec_state_name(&st, slot));
+        else
+            text_fmt(&t, "Slot: %s", bootrec_state_name(&st, slot));
         if (img->valid)
             text_fmt(&t, ", %u bytes CRC-32 %x, update %u%s", img->app_size, img->app_crc, img->seq,
                      img->slot == BOOTREC_SLOT_WHOLE ? ", over both banks" : "");

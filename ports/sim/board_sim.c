@@ -1,17 +1,26 @@
 /*
- * The simulated board: it presents itself as a NUCLEO-L4R5ZI so that files
- * made for the real board are accepted. The serial number comes from
+ * The simulated board: it presents itself as the real board of the chip it
+ * is built for (a NUCLEO-L4R5ZI unless the chip's config names another), so
+ * that files made for the real board are accepted. The serial number comes from
  * --serial (two simulated devices on one computer are two drives).
  */
 #include <string.h>
 
 #include "board.h"
 #include "board_sim.h"
+#include "config.h"
+
+#ifndef DB_SIM_BOARD_MODEL
+#define DB_SIM_BOARD_MODEL "NUCLEO-L4R5ZI (simulated)"
+#endif
+#ifndef DB_SIM_BOARD_ID
+#define DB_SIM_BOARD_ID "STM32L4R5-NUCLEO-dropboot"
+#endif
 
 const struct board_info board = {
     .volume_label = "DROPBOOT",
-    .model = "NUCLEO-L4R5ZI (simulated)",
-    .board_id = "STM32L4R5-NUCLEO-dropboot",
+    .model = DB_SIM_BOARD_MODEL,
+    .board_id = DB_SIM_BOARD_ID,
     .url = "https://github.com/dropboot/dropboot",
     .usb_manufacturer = "dropboot",
     .usb_product = "dropboot STM32L4R5",

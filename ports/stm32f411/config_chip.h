@@ -24,6 +24,9 @@
 #define DB_UF2_FAMILY_NAME "STM32F4"
 #define DB_UF2_FAMILY_TEXT "0x57755a57"
 #define DB_APP_BASE_TEXT "0x08010000"
+/* The board dropboot-sim presents when built for this chip (INFO_UF2.TXT). */
+#define DB_SIM_BOARD_MODEL "WeAct Black Pill STM32F411CE (simulated)"
+#define DB_SIM_BOARD_ID "STM32F411-BlackPill-dropboot"
 
 /* Flash timings for the simulator's time model (datasheet "Flash memory
    programming", x32; docs/hw/stm32f411.md): 250 ms per 16 KB of erase

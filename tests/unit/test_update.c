@@ -737,6 +737,15 @@ static void status_txt_keeps_its_size_while_the_text_changes(void **state)
     vfat_read(&v, VFAT_DATA_LBA + 2u * VFAT_SECTORS_PER_CLUSTER, d); /* STATUS.TXT's cluster */
     assert_memory_equal(d + VFAT_STATUS_FILE_BYTES - 2u, "\r\n", 2);
     assert_non_null(strstr((const char *)d, "App: " DB_APP_BASE_TEXT " 2048 bytes"));
+    /* the slot lines: two with A/B, one on a single-slot chip (no "Slot B: empty" on the F411) */
+#if DB_AB_SLOTS
+    assert_non_null(strstr((const char *)d, "\r\nSlot A: "));
+    assert_non_null(strstr((const char *)d, "\r\nSlot B: empty\r\n"));
+#else
+    assert_non_null(strstr((const char *)d, "\r\nSlot: "));
+    assert_null(strstr((const char *)d, "Slot A"));
+    assert_null(strstr((const char *)d, "Slot B"));
+#endif
 }
 
 static void uf2_written_to_the_raw_device_commits_after_the_host_is_quiet(void **state)
