@@ -613,6 +613,8 @@ static void check_decision(struct emu *e, bool started_app)
     }
 }
 
+static uint32_t cpu_to_phys(const struct emu *e, uint32_t a);
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct emu *e = emu_of(uc, user);
@@ -622,6 +624,11 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     bool from_flash = a - EMU_FLASH_BASE < EMU_FLASH_SIZE || a < EMU_FLASH_SIZE;
     if (from_flash && !e->icache)
         n += e->flash_ws;
+    if (from_flash) {
+        uint64_t until = emu_flash_fetch(e, cpu_to_phys(e, a));
+        if (until != 0u)
+            skip_to_ps(e, until * 1000u); /* the fetch waits for the busy bank (flashctl.c) */
+    }
     add_cycles(e, n);
     if (!e->watch.app_started && a - EMU_APP_BASE < EMU_FLASH_SIZE - (EMU_APP_BASE - EMU_FLASH_BASE)) {
         e->watch.app_started = true;
@@ -738,6 +745,9 @@ static bool on_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
     struct emu *e = emu_of(uc, user);
     (void)type;
     uint32_t a = cpu_to_phys(e, (uint32_t)address);
+    /* A store into the flash array starts work: the register reads around
+       it are not a poll loop going nowhere (note_access). */
+    forget_loop(e);
     return emu_flash_store(e, a, (unsigned)size, (uint32_t)value);
 }
 
