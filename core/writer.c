@@ -112,14 +112,22 @@ static bool dw_all_erased(const uint8_t *p)
     return true;
 }
 
-/* Which bytes of double-word dw of the held page have a value. */
+/* Which bytes of double-word dw of the held page have a value: a bit per
+   byte and eight bytes per double-word make it byte dw of the map. */
 static uint8_t dw_has(const struct writer *w, uint32_t dw)
 {
-    uint8_t has = 0;
-    for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
-        if (bit_get(w->buf_has, dw * DB_PROG_UNIT + b))
-            has |= (uint8_t)(1u << b);
-    return has;
+    return w->buf_has[dw];
+}
+
+/* Whole double-words [off, off + n) of the held page none of whose bytes has a value yet. */
+static bool dws_free(const struct writer *w, uint32_t off, uint32_t n)
+{
+    if ((off | n) % DB_PROG_UNIT != 0u)
+        return false;
+    for (uint32_t dw = off / DB_PROG_UNIT; dw < (off + n) / DB_PROG_UNIT; dw++)
+        if (dw_has(w, dw) != 0u)
+            return false;
+    return true;
 }
 
 static struct writer_partial *partial_find(struct writer *w, uint32_t addr)
@@ -299,6 +307,16 @@ enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data
         if (page != w->buf_page && hold_page(w, page) != DB_BUSY)
             return w->status;
         uint32_t off = a - page;
+        uint32_t n = DB_PAGE_SIZE - off < len - i ? DB_PAGE_SIZE - off : len - i;
+        if (dws_free(w, off, n)) {
+            /* Whole new double-words (UF2 payloads, BIN sectors): in bulk. */
+            memcpy(w->buf + off, data + i, n);
+            memset(w->buf_has + off / DB_PROG_UNIT, WRITER_DW_FULL, n / DB_PROG_UNIT);
+            for (uint32_t dw = off / DB_PROG_UNIT; dw < (off + n) / DB_PROG_UNIT; dw++)
+                bit_set(w->buf_dirty, dw);
+            i += n - 1u;
+            continue;
+        }
         if (bit_get(w->buf_has, off)) {
             if (w->buf[off] != data[i])
                 return fail(w, DB_ERR_OVERLAP);

@@ -162,6 +162,31 @@ static void different_value_for_a_written_byte_is_an_overlap(void **state)
     assert_int_equal(testlib_stats().violations, 0);
 }
 
+/* Whole double-words go in bulk only when none of their bytes came before:
+   a run over a half-given double-word is still compared byte by byte. */
+static void whole_double_words_over_half_given_ones_are_compared_byte_by_byte(void **state)
+{
+    (void)state;
+    testlib_make_image(img, DB_PAGE_SIZE, 12);
+    writer_init(&w);
+    (void)testlib_arm(&w, img);
+    assert_int_equal(writer_write(&w, DB_APP_BASE + 68, img + 68, 4), DB_BUSY);
+    assert_int_equal(writer_write(&w, DB_APP_BASE, img, 256), DB_BUSY); /* the same bytes again: fine */
+    assert_int_equal(writer_write(&w, DB_APP_BASE + 256, img + 256, DB_PAGE_SIZE - 256), DB_BUSY);
+    assert_int_equal(writer_commit(&w, DB_PAGE_SIZE, BOOTREC_FMT_UF2), DB_DONE);
+    assert_committed(img, DB_PAGE_SIZE);
+
+    flash_model_open_ram();
+    uint8_t changed[256];
+    memcpy(changed, img, sizeof changed);
+    changed[70] ^= 0x01u; /* differs from the byte given before, inside a run of whole double-words */
+    writer_init(&w);
+    (void)testlib_arm(&w, img);
+    assert_int_equal(writer_write(&w, DB_APP_BASE + 68, img + 68, 4), DB_BUSY);
+    assert_int_equal(writer_write(&w, DB_APP_BASE, changed, sizeof changed), DB_ERR_OVERLAP);
+    assert_int_equal(testlib_stats().violations, 0);
+}
+
 static void refused_first_data_leaves_old_app_and_record_untouched(void **state)
 {
     (void)state;
@@ -331,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup(shuffled_blocks_erase_each_page_exactly_once, setup_ram),
         cmocka_unit_test_setup(repeated_identical_blocks_are_accepted, setup_ram),
         cmocka_unit_test_setup(different_value_for_a_written_byte_is_an_overlap, setup_ram),
+        cmocka_unit_test_setup(whole_double_words_over_half_given_ones_are_compared_byte_by_byte, setup_ram),
         cmocka_unit_test_setup(refused_first_data_leaves_old_app_and_record_untouched, setup_ram),
         cmocka_unit_test_setup(pages_without_data_inside_the_image_read_erased_after_commit, setup_ram),
         cmocka_unit_test_setup(commit_without_data_is_incomplete_and_touches_nothing, setup_ram),
