@@ -33,6 +33,15 @@ enum flash_status flash_erase_page(uint32_t addr);
  */
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len);
 
+/*
+ * Dual-bank chips (DB_AB_SLOTS) only, and only the bank that holds slot B
+ * (the other holds the bootloader: FLASH_ERR_PROTECTED): erase the whole
+ * bank that starts at addr in one operation, a page's time instead of a
+ * page's time per page; on the L4R5 it is also what allows fast
+ * programming there (RM0432 3.3.7). Single-bank ports need not have it.
+ */
+enum flash_status flash_erase_bank(uint32_t addr);
+
 /* Copy len bytes from addr; FLASH_ERR_ECC if any of them is unreadable. */
 enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len);
 

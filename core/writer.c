@@ -215,6 +215,21 @@ static bool erase_unit_of(struct writer *w, uint32_t addr)
     bool known = geometry_unit_of(addr, &u);
     if (known && bit_get(w->erased, u.index))
         return false;
+#if DB_AB_SLOTS
+    /* Data for bank 2 (slot B, or a whole image's tail): the whole bank at
+       once, its pages counted erased. Its first DB_BOOT_SIZE bytes belong to
+       no slot (only a whole image runs into them), and the slot's old image
+       is gone with any erase in it, so nothing kept is lost. */
+    if (known && addr >= DB_FLASH_BASE + DB_BANK_SIZE) {
+        if (flash_erase_bank(DB_FLASH_BASE + DB_BANK_SIZE) != FLASH_OK) {
+            (void)fail(w, DB_ERR_FLASH);
+            return false;
+        }
+        memset(w->erased + DB_BANK_SIZE / DB_PAGE_SIZE / 8u, 0xFF, DB_BANK_SIZE / DB_PAGE_SIZE / 8u);
+        w->erase_count++;
+        return true;
+    }
+#endif
     if (!known || flash_erase_page(u.start) != FLASH_OK) {
         (void)fail(w, DB_ERR_FLASH);
         return false;
