@@ -60,16 +60,21 @@ if ! "$emu_bin" --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" dump "$tm
     echo "  (replay not available in this build: the USB half is missing)"
     exit 0
 fi
-flash_ms=$(flash_bound_ms $APP_SIZE)
-for kind in ${BENCH_KINDS:-uf2 bin}; do
-    app_of $APP_SIZE
-    cp "$tmp/empty.img" "$tmp/new.img"
+# update SIZE FLASH_BOUND_MS START_FLASH: each format's figure; START_FLASH
+# (a flash image) is what the device holds before, "" for erased flash.
+update() {
+    local size=$1 flash_ms=$2 start=$3 kind file
+    for kind in ${BENCH_KINDS:-uf2 bin}; do
+    app_of "$size"
+    if [ -n "$start" ]; then cp "$start" "$tmp/flash.bin"; else rm -f "$tmp/flash.bin"; fi
+    "$emu_bin" --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" dump "$tmp/old.img" >/dev/null 2>&1 ||
+        fail "dump of the drive"
+    cp "$tmp/old.img" "$tmp/new.img"
     if [ "$kind" = uf2 ]; then file=$tmp/app.uf2; else file=$tmp/app.bin; fi
     mcopy -i "$tmp/new.img" "$file" "::APP.$(tr a-z A-Z <<<"$kind")"
-    rm -f "$tmp/flash.bin"
-    "$emu_bin" --summary --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" replay "$tmp/empty.img" "$tmp/new.img" \
-        --stats >"$tmp/out.txt" 2>&1 || fail "replay of the 1 MB $kind"
-    grep -q "Result: DB_DONE" "$tmp/out.txt" || fail "the 1 MB $kind was not committed"
+    "$emu_bin" --summary --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" replay "$tmp/old.img" "$tmp/new.img" \
+        --stats >"$tmp/out.txt" 2>&1 || fail "replay of the $size-byte $kind"
+    grep -q "Result: DB_DONE" "$tmp/out.txt" || fail "the $size-byte $kind was not committed"
     measured=$(sed -n 's/^replay stats: first write to the device.s reset \([0-9.]*\) ms.*/\1/p' "$tmp/out.txt")
     busy=$(sed -n 's/^summary: .*(\([0-9.]*\) ms busy).*/\1/p' "$tmp/out.txt")
     total=$(sed -n 's/^summary: \([0-9.]*\) ms virtual.*/\1/p' "$tmp/out.txt")
@@ -79,4 +84,16 @@ for kind in ${BENCH_KINDS:-uf2 bin}; do
         printf "  %s: %9.1f ms; bound %9.1f ms (USB %.1f ms, flash %.1f ms): %.2fx; flash busy %.1f ms, power on to the new app %.1f ms\n",
             k, m, bound, u, f, m / bound, b, t }'
     grep "^replay stats" "$tmp/out.txt" | sed 's/^/    /' || true
-done
+    done
+}
+update $APP_SIZE "$(flash_bound_ms $APP_SIZE)" ""
+
+# Into slot B (bank 2: one bank erase, fast-programmed rows) with an app in
+# slot A: the largest image a slot takes.
+echo
+echo "Update of the largest slot image ($SLOT_BYTES bytes) into slot B, an app in slot A (same interval):"
+cp "$fw/blinky.uf2" "$tmp/blinky.uf2"
+"$emu_bin" --firmware "$fw/dropboot.elf" --flash "$tmp/base.bin" dump "$tmp/empty.img" >/dev/null 2>&1 || fail "dump"
+flash_with_app "$tmp/base.bin" "$tmp/blinky.uf2"
+update $SLOT_BYTES "$(awk -v n=$SLOT_BYTES -v be="$T_BANK_ERASE_US" -v row="$T_ROW_FAST_US" \
+    'BEGIN { printf "%.1f", (be + int((n + 511) / 512) * row) / 1000 }')" "$tmp/base.bin"
