@@ -390,8 +390,11 @@ static bool dw_erased_now(const struct emu_flashctl *f, uint32_t off)
  * each as two word stores, written one after the other from the row's
  * start. The first double-word starts the high voltage (BSY) for the row's
  * time; each next one must arrive before the one before it is programmed,
- * else MISSERR (3.7.5). Only in a bank mass-erased before (3.3.7 step 1:
- * else PGSERR), only into erased cells (PROGERR).
+ * else MISSERR (3.7.5). The controller holds one double-word waiting while
+ * another is programmed, so a store of the next one waits on the bus: the
+ * CPU feeds the row for about the row's time, it cannot do other work
+ * meanwhile. Only in a bank mass-erased before (3.3.7 step 1: else
+ * PGSERR), only into erased cells (PROGERR).
  */
 static void fast_store(struct emu_flashctl *f, uint32_t off, uint32_t value)
 {
@@ -416,6 +419,9 @@ static void fast_store(struct emu_flashctl *f, uint32_t off, uint32_t value)
         } else if (now > f->row_t0 + f->row_n * (f->row_ns / ROW_DW)) {
             fast_abort(f, SR_MISERR); /* came after the previous one was programmed */
             return;
+        } else if (f->row_n >= 2u && now < f->row_t0 + (f->row_n - 1u) * (f->row_ns / ROW_DW)) {
+            /* double-word row_n - 1 still waits for row_n - 2 to be done: this store waits for room */
+            emu_stall_until_ns(f->e, f->row_t0 + (f->row_n - 1u) * (f->row_ns / ROW_DW));
         }
         f->half = true;
         f->half_addr = off;

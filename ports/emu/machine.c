@@ -321,6 +321,11 @@ static void skip_to_ps(struct emu *e, uint64_t t)
     add_cycles(e, n);
 }
 
+void emu_stall_until_ns(struct emu *e, uint64_t ns)
+{
+    skip_to_ps(e, ns * 1000u);
+}
+
 uint32_t emu_regs_read(struct emu *e, const char *name, const uint32_t *r, unsigned words, uint32_t off)
 {
     if (off / 4u >= words) {

@@ -7,7 +7,9 @@
  *      cells stay erased (3.3.7 step 1: mass erase of the bank first);
  *   2. MER2 erases bank 2;
  *   3. a row of 64 double-words written back to back from bank 1 code: no
- *      error flag, the row reads back;
+ *      error flag, the row reads back, and the stores themselves took most
+ *      of the row's time (the controller takes the next double-word only
+ *      when the one before starts: the CPU feeds the row, it does not run on);
  *   4. a row whose 11th double-word comes late: MISERR and FASTERR, the
  *      first ten are programmed, the rest stays erased (the stores after
  *      the abort meet errors pending: PGSERR may be set with them);
@@ -34,12 +36,14 @@
 #define PROBE_LATE_CYCLES 400000u     /* 5 ms at 80 MHz: longer than the whole row takes */
 #define PROBE_STALL_MIN_CYCLES 1600000u /* 20 ms at 80 MHz: a page erase takes ~22 ms */
 #define PROBE_RUN_ON_MAX_CYCLES 80000u  /* 1 ms: the other bank's erase does not hold the CPU */
+#define PROBE_FEED_MIN_CYCLES 240000u   /* 3 ms: 62 of the row's 64 double-word times (~59 us each) */
 #define PROBE_SPINS 100000000u
 #define PROBE_BLINK_CYCLES 80000u /* 1 ms at 80 MHz */
 #define PROBE_LED_GREEN 7u /* PC7 */
 #define PROBE_LED_RED 14u  /* PB14 */
 
 static struct flash_regs *const probe_f = FLASH_REGS;
+static uint32_t probe_feed_cycles; /* the last row's stores, in CPU cycles */
 
 static uint32_t probe_word(uint32_t i) { return 0xA5000000u ^ (i * 0x01010101u); }
 
@@ -66,6 +70,7 @@ static uint32_t probe_row(uint32_t addr, uint32_t late)
     probe_unlock();
     probe_f->CR = FLASH_CR_FSTPG_Msk;
     __asm volatile("cpsid i" ::: "memory");
+    uint32_t feed0 = DWT->CYCCNT;
     for (uint32_t i = 0; i < PROBE_ROW_DW; i++) {
         if (i == late) {
             uint32_t t0 = DWT->CYCCNT;
@@ -76,6 +81,7 @@ static uint32_t probe_row(uint32_t addr, uint32_t late)
         p[0] = probe_word(2u * i);
         p[1] = probe_word(2u * i + 1u);
     }
+    probe_feed_cycles = DWT->CYCCNT - feed0;
     __asm volatile("cpsie i" ::: "memory");
     probe_wait();
     uint32_t sr = probe_f->SR & FLASH_SR_ERRORS;
@@ -118,7 +124,8 @@ static uint32_t probe_steps(void)
     (void)probe_erase_cycles(FLASH_CR_MER2_Msk);
     if ((probe_f->SR & FLASH_SR_ERRORS) != 0u || *(volatile uint32_t *)PROBE_BANK2 != 0xFFFFFFFFu)
         return 2;
-    if (probe_row(PROBE_BANK2, PROBE_ROW_DW) != 0u || !probe_row_is(PROBE_BANK2, 0, PROBE_ROW_DW, true))
+    if (probe_row(PROBE_BANK2, PROBE_ROW_DW) != 0u || !probe_row_is(PROBE_BANK2, 0, PROBE_ROW_DW, true) ||
+        probe_feed_cycles < PROBE_FEED_MIN_CYCLES)
         return 3;
     uint32_t row = PROBE_BANK2 + PROBE_ROW_BYTES;
     /* The stores after an aborted row find errors pending: PGSERR may come with them. */
