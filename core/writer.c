@@ -215,7 +215,7 @@ static bool erase_unit_of(struct writer *w, uint32_t addr)
     bool known = geometry_unit_of(addr, &u);
     if (known && bit_get(w->erased, u.index))
         return false;
-#if DB_AB_SLOTS
+#if DB_BANK2_FAST
     /* Data for bank 2 (slot B, or a whole image's tail): the whole bank at
        once, its pages counted erased. Its first DB_BOOT_SIZE bytes belong to
        no slot (only a whole image runs into them), and the slot's old image

@@ -45,7 +45,7 @@ static uint32_t erases_for(uint32_t base, uint32_t size)
     bool bank2 = false;
     struct geometry_unit u;
     for (uint32_t a = base; a < base + size && geometry_unit_of(a, &u); a = u.start + u.size) {
-#if DB_AB_SLOTS
+#if DB_BANK2_FAST
         if (a >= DB_FLASH_BASE + DB_BANK_SIZE) {
             bank2 = true;
             continue;
