@@ -53,11 +53,15 @@ fuzz: deps
 	bash tests/fuzz/run.sh
 
 # The e2e guest against dropboot-sim, then its core copies (UF2, BIN, HEX,
-# left mounted, eject then blinky blinks) against the real firmware binary
-# in dropboot-emu (the whole emu run takes ~13 min: E2E_DEVICE=emu bash tests/e2e/run.sh).
+# left mounted, eject then blinky blinks) and refusals (wrong family, HEX at
+# the bootloader, half a UF2, with and without an old app) against the real
+# firmware binary in dropboot-emu, for each board: the NUCLEO-L4R5ZI and the
+# Black Pill (E2E_BOARD; its guest build is build/guest-f411). ~2 min each;
+# the whole emu run takes ~13 min: E2E_DEVICE=emu bash tests/e2e/run.sh.
 e2e: deps host
 	bash tests/e2e/run.sh
-	E2E_DEVICE=emu E2E_ONLY='1[0-4]-*' bash tests/e2e/run.sh
+	E2E_DEVICE=emu E2E_ONLY='@(1[0-4]-*|70-*)' bash tests/e2e/run.sh
+	E2E_BOARD=weact_blackpill_f411 E2E_DEVICE=emu E2E_ONLY='@(1[0-4]-*|70-*)' bash tests/e2e/run.sh
 
 bench: deps host firmware
 	bash tests/emu/bench.sh

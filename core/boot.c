@@ -1,7 +1,9 @@
 /*
  * The boot decision. Requests to stay win over a good app (the user or the
- * app asked); otherwise the app starts only with a valid record, an image
- * whose CRC matches it, and a vector table a Cortex-M could start from.
+ * app asked); otherwise the app starts only with a valid record and a vector
+ * table a Cortex-M could start from. The image's CRC-32 was checked at
+ * commit, before its record was written; it is read again here only with
+ * DB_BOOT_FULL_CRC (the reasons: docs/boot-integrity.md).
  */
 #include "boot.h"
 
@@ -28,10 +30,12 @@ bool boot_vectors_plausible(uint32_t sp, uint32_t pc, uint32_t app_size)
 
 static enum boot_reason stay_request(const struct boot_inputs *in)
 {
-    if (in->button)
-        return BOOT_STAY_BUTTON;
+    /* The app's request first: it is why the chip reset, even when the
+       button that made the app ask is still held when the bootloader looks. */
     if (in->stay_magic)
         return BOOT_STAY_REQUESTED;
+    if (in->button)
+        return BOOT_STAY_BUTTON;
     if (in->double_reset)
         return BOOT_STAY_DOUBLE_RESET;
     if (in->after_update)
@@ -39,10 +43,11 @@ static enum boot_reason stay_request(const struct boot_inputs *in)
     return BOOT_START_APP;
 }
 
-/* Can this image start: intact, and a vector table a Cortex-M could start from? */
+/* Can this image start: a vector table a Cortex-M could start from, read
+ * through ECC (and, with DB_BOOT_FULL_CRC, every byte matching the CRC)? */
 static enum boot_reason image_ok(const struct bootrec *r, uint32_t vec[2])
 {
-    if (!bootrec_app_intact(r))
+    if (DB_BOOT_FULL_CRC && !bootrec_app_intact(r))
         return BOOT_STAY_APP_CORRUPT;
     if (r->app_size < BOOT_VECTORS_BYTES || flash_read(r->phys, (uint8_t *)vec, BOOT_VECTORS_BYTES) != FLASH_OK)
         return BOOT_STAY_BAD_VECTORS;
@@ -121,7 +126,7 @@ void boot_decide(const struct boot_inputs *in, struct boot_decision *d)
 const char *boot_reason_text(enum boot_reason r)
 {
     switch (r) {
-    case BOOT_START_APP: return "start app: valid boot record, image CRC-32 matches, vectors plausible";
+    case BOOT_START_APP: return "start app: valid boot record (image CRC-32 checked at commit), vectors plausible";
     case BOOT_STAY_NO_RECORD: return "no valid boot record (no app yet, or an update did not finish)";
     case BOOT_STAY_APP_CORRUPT: return "app image does not match its boot record (CRC-32 mismatch or unreadable flash)";
     case BOOT_STAY_BAD_VECTORS: return "app vector table is not plausible (stack pointer or reset handler)";

@@ -17,7 +17,7 @@
 enum boot_reason {
     BOOT_START_APP,        /* valid record, intact image, plausible vectors */
     BOOT_STAY_NO_RECORD,   /* no valid boot record (empty, or an update was cut short) */
-    BOOT_STAY_APP_CORRUPT, /* record valid but the image's CRC does not match */
+    BOOT_STAY_APP_CORRUPT, /* record valid but the image's CRC does not match (DB_BOOT_FULL_CRC only) */
     BOOT_STAY_BAD_VECTORS, /* image's stack pointer or reset handler not plausible */
     BOOT_STAY_REQUESTED,   /* the app asked (BOOT_MAGIC_STAY in RAM) */
     BOOT_STAY_BUTTON,      /* the user button was held at reset */

@@ -13,33 +13,39 @@
 #define ENTRIES_PER_PAGE (DB_RECORD_UNIT_SIZE / ENTRY_SIZE) /* a log unit: a page on the L4R5, a sector on the F411 */
 #define IMAGE_CRC_CHUNK 256u /* bytes read per step when checking an image: a stack buffer, not a page */
 #define ERASED_BYTE 0xFFu
+/* What boots may append about one committed image: its trial starts and a
+ * confirm or reject, then as much for the image a rollback goes back to. An
+ * IMAGE record leaves that much room or moves the log first, while the
+ * update erases anyway, so no boot waits for a page erase. */
+#define BOOT_RESERVE (2u * (DB_TRIAL_BOOTS + 1u))
 
 _Static_assert(sizeof(struct bootrec_entry) == 32u, "a record is four double-words, no padding");
 _Static_assert(sizeof(struct bootrec_entry) % DB_PROG_UNIT == 0, "records are programmed in whole double-words");
+/* A moved log: header, per image IMAGE + DB_TRIAL_BOOTS + 1 attempts + confirm + reject; then an IMAGE and its reserve. */
+_Static_assert(1u + 2u * (DB_TRIAL_BOOTS + 4u) + 1u + BOOT_RESERVE <= ENTRIES_PER_PAGE, "a log page holds a moved state and a commit");
 
 enum entry_kind { ENTRY_ERASED, ENTRY_VALID, ENTRY_BAD };
 
 static uint32_t page_addr(uint32_t page) { return DB_RECORD_ADDR + page * DB_RECORD_UNIT_SIZE; }
 
+/* The entry's bytes are read in place (a character type may view any
+ * object): every boot scans the whole log, so no copies on the way. */
 static uint32_t entry_crc(const struct bootrec_entry *e)
 {
-    uint8_t raw[ENTRY_SIZE];
-    memcpy(raw, e, sizeof raw);
-    return crc32_update(0, raw, ENTRY_CRC_LEN);
+    return crc32_update(0, (const uint8_t *)e, ENTRY_CRC_LEN);
 }
 
 static enum entry_kind read_entry(uint32_t page, uint32_t i, struct bootrec_entry *e)
 {
-    uint8_t raw[ENTRY_SIZE];
+    uint8_t *raw = (uint8_t *)e;
     /* A torn record write leaves a double-word with broken ECC: a bad entry. */
-    if (flash_read(page_addr(page) + i * ENTRY_SIZE, raw, sizeof raw) != FLASH_OK)
+    if (flash_read(page_addr(page) + i * ENTRY_SIZE, raw, ENTRY_SIZE) != FLASH_OK)
         return ENTRY_BAD;
-    bool erased = true;
-    for (uint32_t b = 0; b < sizeof raw; b++)
-        erased = erased && raw[b] == ERASED_BYTE;
-    if (erased)
+    uint32_t b = 0;
+    while (b < ENTRY_SIZE && raw[b] == ERASED_BYTE)
+        b++;
+    if (b == ENTRY_SIZE)
         return ENTRY_ERASED;
-    memcpy(e, raw, sizeof raw);
     return (e->magic == BOOTREC_MAGIC && e->rec_crc == entry_crc(e)) ? ENTRY_VALID : ENTRY_BAD;
 }
 
@@ -132,11 +138,9 @@ void bootrec_load(struct bootrec_state *st)
 
 static enum flash_status program_entry(uint32_t page, uint32_t i, struct bootrec_entry *e)
 {
-    uint8_t raw[ENTRY_SIZE];
     e->magic = BOOTREC_MAGIC;
     e->rec_crc = entry_crc(e);
-    memcpy(raw, e, sizeof raw);
-    return flash_program(page_addr(page) + i * ENTRY_SIZE, raw, sizeof raw);
+    return flash_program(page_addr(page) + i * ENTRY_SIZE, (const uint8_t *)e, ENTRY_SIZE);
 }
 
 /* The state as records on page `to`, from entry 1 on; the number written. */
@@ -189,7 +193,8 @@ static enum flash_status move_log(struct bootrec_state *st)
 
 enum flash_status bootrec_append(struct bootrec_state *st, const struct bootrec_entry *e)
 {
-    if (st->generation == 0u || st->free_entry >= ENTRIES_PER_PAGE) {
+    uint32_t need = (e->type == BOOTREC_IMAGE) ? 1u + BOOT_RESERVE : 1u;
+    if (st->generation == 0u || st->free_entry + need > ENTRIES_PER_PAGE) {
         enum flash_status r = move_log(st);
         if (r != FLASH_OK)
             return r;

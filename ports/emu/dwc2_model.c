@@ -86,6 +86,8 @@
 #define PKTSTS_SETUP_DATA 6u
 
 #define GCCFG_PWRDWN (1u << 16)
+#define GCCFG_VBUSBSEN (1u << 19)   /* 2.81a: VBUS sensing as B-device */
+#define GCCFG_NOVBUSSENS (1u << 21) /* 2.81a: no VBUS sensing, B-session valid (3.00a on: VBDEN) */
 
 #define DCFG_DAD_POS 4u
 #define DCFG_DAD_MASK 0x7Fu
@@ -168,12 +170,30 @@ static void fifos_clear(struct dwc2_model *m)
     memset(m->tx_count, 0, sizeof m->tx_count);
 }
 
+void dwc2_model_configure(struct dwc2_model *m, uint32_t gsnpsid, uint32_t eps, bool vbus_pin)
+{
+    m->cfg_gsnpsid = gsnpsid;
+    m->cfg_eps = eps <= DWC2_MODEL_EPS ? eps : DWC2_MODEL_EPS;
+    m->cfg_vbus_pin = vbus_pin;
+    dwc2_model_reset(m);
+}
+
 void dwc2_model_reset(struct dwc2_model *m)
 {
     uint32_t resets = m->resets;
+    uint32_t gsnpsid = m->cfg_gsnpsid ? m->cfg_gsnpsid : DWC2_MODEL_GSNPSID_310A;
+    uint32_t eps = m->cfg_eps ? m->cfg_eps : DWC2_MODEL_EPS;
+    bool vbus_pin = m->cfg_vbus_pin;
     memset(m, 0, sizeof *m);
     m->resets = resets + 1u;
-    m->core_310a = true;
+    m->cfg_gsnpsid = gsnpsid;
+    m->cfg_eps = eps;
+    m->cfg_vbus_pin = vbus_pin;
+    m->gsnpsid = gsnpsid;
+    m->eps = eps;
+    m->vbus_pin = vbus_pin;
+    /* The extra "OUT complete" after SETUP (STPKTRX) came with core 3.00a. */
+    m->core_310a = gsnpsid >= DWC2_MODEL_GSNPSID_300A;
     REG(m, GOTGCTL) = RESET_GOTGCTL;
     REG(m, GUSBCFG) = RESET_GUSBCFG;
     REG(m, GRSTCTL) = GRSTCTL_AHBIDL;
@@ -182,9 +202,9 @@ void dwc2_model_reset(struct dwc2_model *m)
     REG(m, DIEPTXF0) = RESET_DIEPTXF0;
     REG(m, GNPTXSTS) = RESET_GNPTXSTS;
     REG(m, CID) = RESET_CID;
-    REG(m, GSNPSID) = DWC2_MODEL_GSNPSID_310A;
+    REG(m, GSNPSID) = gsnpsid;
     REG(m, HPTXFSIZ) = RESET_HPTXFSIZ;
-    for (uint32_t n = 1; n < DWC2_MODEL_EPS; n++)
+    for (uint32_t n = 1; n < eps; n++)
         REG(m, DIEPTXF(n)) = RESET_DIEPTXF;
     REG(m, DCFG) = RESET_DCFG;
     REG(m, DCTL) = RESET_DCTL;
@@ -329,9 +349,9 @@ static uint32_t read_gintsts(const struct dwc2_model *m)
     return v;
 }
 
-static bool ep_reg(uint32_t off, uint32_t base, uint32_t *n, uint32_t *r)
+static bool ep_reg(const struct dwc2_model *m, uint32_t off, uint32_t base, uint32_t *n, uint32_t *r)
 {
-    if (off < base || off >= base + EP_STRIDE * DWC2_MODEL_EPS)
+    if (off < base || off >= base + EP_STRIDE * m->eps)
         return false;
     *n = (off - base) / EP_STRIDE;
     *r = (off - base) % EP_STRIDE;
@@ -339,7 +359,7 @@ static bool ep_reg(uint32_t off, uint32_t base, uint32_t *n, uint32_t *r)
 }
 
 /* Plain read/write registers: configuration the core keeps as written. */
-static bool plain_register(uint32_t off)
+static bool plain_register(const struct dwc2_model *m, uint32_t off)
 {
     static const uint32_t plain[] = {GOTGCTL, GAHBCFG, GUSBCFG, GINTMSK, GRXFSIZ, DIEPTXF0, GCCFG, CID,
                                      HPTXFSIZ, DCFG, DIEPMSK, DOEPMSK, DAINTMSK, DVBUSDIS, DVBUSPULSE,
@@ -347,7 +367,7 @@ static bool plain_register(uint32_t off)
     for (uint32_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         if (plain[i] == off)
             return true;
-    return off >= DIEPTXF(1) && off <= DIEPTXF(DWC2_MODEL_EPS - 1u);
+    return off >= DIEPTXF(1) && off <= DIEPTXF(m->eps - 1u);
 }
 
 uint32_t dwc2_model_read(struct dwc2_model *m, uint32_t off, unsigned width)
@@ -363,14 +383,14 @@ uint32_t dwc2_model_read(struct dwc2_model *m, uint32_t off, unsigned width)
         return 0;
     }
     uint32_t n, r;
-    if (ep_reg(off, DIEP_BASE, &n, &r)) {
+    if (ep_reg(m, off, DIEP_BASE, &n, &r)) {
         if (r == EPINT)
             return (REG(m, off) & ~DIEPINT_TXFE) | (m->tx_count[n] == 0u ? DIEPINT_TXFE : 0u);
         if (r == DTXFSTS)
             return tx_depth(m, n) - m->tx_count[n];
         if (r == EPCTL || r == EPTSIZ)
             return REG(m, off);
-    } else if (ep_reg(off, DOEP_BASE, &n, &r)) {
+    } else if (ep_reg(m, off, DOEP_BASE, &n, &r)) {
         if (r == EPCTL || r == EPINT || r == EPTSIZ)
             return REG(m, off);
     } else if (off == GINTSTS) {
@@ -382,7 +402,7 @@ uint32_t dwc2_model_read(struct dwc2_model *m, uint32_t off, unsigned width)
     } else if (off == DCTL) {
         return REG(m, DCTL) | (m->in_nak_effective ? DCTL_GINSTS : 0u) | (m->out_nak_effective ? DCTL_GONSTS : 0u);
     } else if (off == GRSTCTL || off == GOTGINT || off == GNPTXSTS || off == GSNPSID || off == DSTS ||
-               plain_register(off)) {
+               plain_register(m, off)) {
         return REG(m, off);
     }
     model_error(m, off >= HOST_REGS_START && off < HOST_REGS_END ? "host-mode register read" : "unmodelled OTG register read", off);
@@ -472,7 +492,7 @@ static void write_epctl(struct dwc2_model *m, uint32_t n, bool in, uint32_t v)
 static void tx_push(struct dwc2_model *m, uint32_t off, uint32_t v)
 {
     uint32_t n = (off - FIFO_PORT_BASE) / FIFO_PORT_BYTES;
-    if (n >= DWC2_MODEL_EPS) {
+    if (n >= m->eps) {
         model_error(m, "write to a FIFO port of no endpoint", off);
         return;
     }
@@ -501,7 +521,7 @@ void dwc2_model_write(struct dwc2_model *m, uint32_t off, uint32_t v, unsigned w
         return;
     }
     uint32_t n, r;
-    if (ep_reg(off, DIEP_BASE, &n, &r) || ep_reg(off, DOEP_BASE, &n, &r)) {
+    if (ep_reg(m, off, DIEP_BASE, &n, &r) || ep_reg(m, off, DOEP_BASE, &n, &r)) {
         bool in = off < DOEP_BASE;
         if (r == EPCTL)
             write_epctl(m, n, in, v);
@@ -521,7 +541,7 @@ void dwc2_model_write(struct dwc2_model *m, uint32_t off, uint32_t v, unsigned w
         REG(m, off) &= ~v;
     else if (off == DCTL)
         write_dctl(m, v);
-    else if (plain_register(off))
+    else if (plain_register(m, off))
         REG(m, off) = v;
     else if (off == GRXSTSR || off == GRXSTSP || off == GNPTXSTS || off == GSNPSID || off == DSTS || off == DAINT)
         return; /* read-only */
@@ -531,9 +551,16 @@ void dwc2_model_write(struct dwc2_model *m, uint32_t off, uint32_t v, unsigned w
 
 /* ---- bus side ---- */
 
+/* Before core 3.00a (the F4's 2.81a, RM0383 22.16.2 OTG_FS_GCCFG) the
+   B-session is valid only through VBUS sensing (VBUSBSEN with VBUS on its
+   pin) or with sensing off (NOVBUSSENS); without it the core does not pull
+   DP up. From 3.00a the model takes VBUS as valid, as before. */
 bool dwc2_model_connected(const struct dwc2_model *m)
 {
-    return (REG(m, GCCFG) & GCCFG_PWRDWN) && !(REG(m, DCTL) & DCTL_SDIS);
+    uint32_t gccfg = REG(m, GCCFG);
+    bool session = m->gsnpsid >= DWC2_MODEL_GSNPSID_300A || (gccfg & GCCFG_NOVBUSSENS) ||
+                   ((gccfg & GCCFG_VBUSBSEN) && m->vbus_pin);
+    return (gccfg & GCCFG_PWRDWN) && !(REG(m, DCTL) & DCTL_SDIS) && session;
 }
 
 uint8_t dwc2_model_address(const struct dwc2_model *m)
@@ -608,7 +635,7 @@ static uint32_t tsiz_pktcnt_mask(uint8_t ep, bool in)
 
 int dwc2_model_out(struct dwc2_model *m, uint8_t ep, uint8_t pid, const uint8_t *data, uint32_t len)
 {
-    if (ep >= DWC2_MODEL_EPS)
+    if (ep >= m->eps)
         return DWC2_NAK;
     uint32_t ctl = REG(m, DOEP(ep, EPCTL));
     if (ctl & EPCTL_STALL)
@@ -658,7 +685,7 @@ int dwc2_model_out(struct dwc2_model *m, uint8_t ep, uint8_t pid, const uint8_t 
 
 int32_t dwc2_model_in(struct dwc2_model *m, uint8_t ep, uint8_t *out, uint8_t *pid)
 {
-    if (ep >= DWC2_MODEL_EPS)
+    if (ep >= m->eps)
         return DWC2_NAK;
     uint32_t ctl = REG(m, DIEP(ep, EPCTL));
     if (ctl & EPCTL_STALL)

@@ -35,6 +35,7 @@
 #define DWC2_MODEL_FIFO_WORDS 320u    /* 1.25 KB of FIFO RAM shared by RX and every TX FIFO */
 #define DWC2_MODEL_ERRLOG 8u          /* first errors kept for the report */
 #define DWC2_MODEL_GSNPSID_310A 0x4F54310Au
+#define DWC2_MODEL_GSNPSID_300A 0x4F54300Au /* first core with VBDEN and STPKTRX */
 
 /* Bus-side answers. An IN token returns the packet's length (>= 0) or one of these. */
 enum dwc2_model_handshake { DWC2_ACK = 0, DWC2_NAK = -1, DWC2_STALL = -2 };
@@ -59,7 +60,11 @@ struct dwc2_model {
     uint8_t toggle[DWC2_MODEL_EPS][2];        /* data PID of the next packet: 0 = DATA0 */
     bool out_nak_effective;                   /* global OUT NAK */
     bool in_nak_effective;                    /* global IN NAK */
-    bool core_310a;                           /* extra "OUT complete" after SETUP (GSNPSID 3.10a) */
+    bool core_310a;                           /* extra "OUT complete" after SETUP (GSNPSID 3.00a on) */
+    uint32_t gsnpsid, eps;                    /* the core's version and endpoints per direction */
+    bool vbus_pin;                            /* VBUS reaches the core's sensing pin (2.81a) */
+    uint32_t cfg_gsnpsid, cfg_eps;            /* dwc2_model_configure's choice (0: the 3.10a, 6 endpoints default) */
+    bool cfg_vbus_pin;
     uint32_t errors;
     struct dwc2_model_error errlog[DWC2_MODEL_ERRLOG];
     /* Bus statistics, for the emulator's figures. */
@@ -70,6 +75,10 @@ struct dwc2_model {
 /* Power-on / RCC reset: every register at its reset value, FIFOs empty
    (the resets count goes on; zero the struct before the first call). */
 void dwc2_model_reset(struct dwc2_model *m);
+/* Another core (kept across resets): its GSNPSID, endpoints per direction
+   (at most DWC2_MODEL_EPS) and whether the board wires VBUS to its sensing
+   pin; then a reset. Without a call: 3.10a, 6 endpoints. */
+void dwc2_model_configure(struct dwc2_model *m, uint32_t gsnpsid, uint32_t eps, bool vbus_pin);
 
 /* ---- register side ---- */
 uint32_t dwc2_model_read(struct dwc2_model *m, uint32_t off, unsigned width);

@@ -1,17 +1,21 @@
 /*
- * GPIO model (RM0432 8 "General-purpose I/Os"), ports A..I, and the
- * NUCLEO-L4R5ZI's pins around them (UM2179): user button B1 on PC13 (high
- * while pressed), LD1 green PC7, LD2 blue PB7, LD3 red PB14 (lit when the
- * pin drives high). An LED is lit only when its pin is an output driving 1.
+ * GPIO model (RM0432 8 "General-purpose I/Os"; the F411's RM0383 8 is the
+ * same block less BRR), the ports and the board's pins around them from
+ * the chip table (emu_chip.h): on the NUCLEO-L4R5ZI (UM2179) user button B1 on
+ * PC13 (high while pressed), LD1 green PC7, LD2 blue PB7, LD3 red PB14
+ * (lit when the pin drives high); on the Black Pill KEY on PA0 (to ground)
+ * and the blue LED on PC13 (lit when low). An LED is lit only when its pin
+ * is an output driving its active level.
  */
+#include <stddef.h>
 #include <string.h>
 
+#include "emu_chip.h"
 #include "machine.h"
 
-#define GPIO_BASE 0x48000000u
 #define GPIO_PORT_SIZE 0x400u
-#define GPIO_PORTS 9u
-#define GPIO_WORDS 11u
+#define GPIO_WORDS_BRR 11u   /* up to BRR at 0x28 (RM0432 8.4.12) */
+#define GPIO_WORDS 10u       /* up to AFRH at 0x24 (RM0383 8.4: no BRR) */
 #define GPIO_MODER 0x00u
 #define GPIO_OTYPER 0x04u
 #define GPIO_OSPEEDR 0x08u
@@ -24,60 +28,46 @@
 #define GPIO_MODE_IN 0u
 #define GPIO_MODE_OUT 1u
 #define GPIO_PULL_UP 1u
-
-/* RM0432 8.4.1, 8.4.3, 8.4.4 reset values: port A's debug pins (PA13/14/15,
-   SWD/JTAG) and port B's (PB3/4) are in their alternate functions with pulls. */
-#define MODER_RESET 0xFFFFFFFFu /* every pin analog */
-#define MODER_RESET_A 0xABFFFFFFu
-#define OSPEEDR_RESET_A 0x0C000000u
-#define PUPDR_RESET_A 0x64000000u
-#define MODER_RESET_B 0xFFFFFEBFu
-#define PUPDR_RESET_B 0x00000100u
 #define PINS_Msk 0xFFFFu /* 16 pins per port */
-
 #define PORT_A 0u
 #define PORT_B 1u
-#define PORT_C 2u
-#define BUTTON_PIN 13u /* PC13 */
-#define LD1_PIN 7u     /* PC7, green */
-#define LD2_PIN 7u     /* PB7, blue */
-#define LD3_PIN 14u    /* PB14, red */
 
 struct emu_gpio;
 struct gpio_port {
     struct emu *e;
     struct emu_gpio *owner;
     unsigned index;
-    uint32_t r[GPIO_WORDS];
+    uint32_t r[GPIO_WORDS_BRR];
 };
 
 struct emu_gpio {
-    struct gpio_port port[GPIO_PORTS];
+    struct gpio_port port[EMU_CHIP_GPIO_PORTS];
 };
 
-static const char *const gpio_names[GPIO_PORTS] = {"GPIOA", "GPIOB", "GPIOC", "GPIOD", "GPIOE",
-                                                   "GPIOF", "GPIOG", "GPIOH", "GPIOI"};
+static unsigned gpio_words(void)
+{
+    return emu_chip.gpio_has_brr ? GPIO_WORDS_BRR : GPIO_WORDS;
+}
 
 static uint32_t mode(const struct gpio_port *p, unsigned pin)
 {
     return (p->r[GPIO_MODER / 4u] >> (2u * pin)) & 3u;
 }
 
-static bool drives_high(const struct gpio_port *p, unsigned pin)
+static bool drives(const struct gpio_port *p, unsigned pin, bool level)
 {
-    return mode(p, pin) == GPIO_MODE_OUT && ((p->r[GPIO_ODR / 4u] >> pin) & 1u);
+    return mode(p, pin) == GPIO_MODE_OUT && (((p->r[GPIO_ODR / 4u] >> pin) & 1u) != 0u) == level;
 }
 
 static void leds_changed(struct gpio_port *p)
 {
     struct emu_gpio *g = p->owner;
     uint32_t leds = 0u;
-    if (drives_high(&g->port[PORT_C], LD1_PIN))
-        leds |= 1u;
-    if (drives_high(&g->port[PORT_B], LD2_PIN))
-        leds |= 2u;
-    if (drives_high(&g->port[PORT_B], LD3_PIN))
-        leds |= 4u;
+    for (unsigned i = 0; i < emu_chip.nled; i++) {
+        const struct emu_chip_pin *l = &emu_chip.led[i];
+        if (drives(&g->port[l->port], l->pin, l->active_high))
+            leds |= 1u << i;
+    }
     emu_note_leds(p->e, leds);
 }
 
@@ -90,9 +80,14 @@ static uint32_t idr(const struct gpio_port *p)
         bool level;
         if (m == GPIO_MODE_OUT)
             level = (p->r[GPIO_ODR / 4u] >> pin) & 1u;
-        else if (m == GPIO_MODE_IN && p->index == PORT_C && pin == BUTTON_PIN) {
-            level = emu_button(p->e);
-            emu_note_button_read(p->e, level);
+        else if (m == GPIO_MODE_IN && p->index == emu_chip.button.port && pin == emu_chip.button.pin) {
+            /* The button drives its active level while held; released, a
+               pull decides (an active-high button's external pull-down, or
+               the PUPDR pull-up an active-low one needs). */
+            bool pressed = emu_button(p->e);
+            bool pulled_up = ((p->r[GPIO_PUPDR / 4u] >> (2u * pin)) & 3u) == GPIO_PULL_UP;
+            level = pressed ? emu_chip.button.active_high : (emu_chip.button.active_high ? false : pulled_up);
+            emu_note_button_read(p->e, level == emu_chip.button.active_high);
         }
         else if (m == GPIO_MODE_IN)
             level = ((p->r[GPIO_PUPDR / 4u] >> (2u * pin)) & 3u) == GPIO_PULL_UP;
@@ -109,15 +104,15 @@ static uint32_t gpio_read(void *ctx, uint32_t off, unsigned width)
     (void)width;
     if (off / 4u == GPIO_IDR / 4u)
         p->r[GPIO_IDR / 4u] = idr(p);
-    if (off / 4u == GPIO_BSRR / 4u || off / 4u == GPIO_BRR / 4u)
+    if (off / 4u == GPIO_BSRR / 4u || (emu_chip.gpio_has_brr && off / 4u == GPIO_BRR / 4u))
         return 0u; /* write-only */
-    return emu_regs_read(p->e, gpio_names[p->index], p->r, GPIO_WORDS, off);
+    return emu_regs_read(p->e, emu_chip.gpio_names[p->index], p->r, gpio_words(), off);
 }
 
 static void gpio_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
 {
     struct gpio_port *p = ctx;
-    if (!emu_regs_write_ok(p->e, gpio_names[p->index], GPIO_WORDS, off, width))
+    if (!emu_regs_write_ok(p->e, emu_chip.gpio_names[p->index], gpio_words(), off, width))
         return;
     uint32_t *odr = &p->r[GPIO_ODR / 4u];
     switch (off) {
@@ -127,14 +122,14 @@ static void gpio_write(void *ctx, uint32_t off, uint32_t v, unsigned width)
         /* RM0432 8.4.7: set wins over reset when both bits are written. */
         *odr = (*odr & ~(v >> 16)) | (v & PINS_Msk);
         break;
-    case GPIO_BRR:
+    case GPIO_BRR: /* only reached where the port has one (gpio_words) */
         *odr &= ~(v & PINS_Msk);
         break;
     case GPIO_ODR:
         *odr = v & PINS_Msk;
         break;
     case GPIO_LCKR:
-        emu_error(p->e, "%s: pin locking (LCKR) is not modelled", gpio_names[p->index]);
+        emu_error(p->e, "%s: pin locking (LCKR) is not modelled", emu_chip.gpio_names[p->index]);
         return;
     default:
         p->r[off / 4u] = v;
@@ -149,14 +144,15 @@ static void gpio_reset(void *ctx, int kind)
     struct gpio_port *p = ctx;
     (void)kind;
     memset(p->r, 0, sizeof p->r);
-    p->r[GPIO_MODER / 4u] = MODER_RESET;
+    p->r[GPIO_MODER / 4u] = emu_chip.gpio_moder_reset;
     if (p->index == PORT_A) {
-        p->r[GPIO_MODER / 4u] = MODER_RESET_A;
-        p->r[GPIO_OSPEEDR / 4u] = OSPEEDR_RESET_A;
-        p->r[GPIO_PUPDR / 4u] = PUPDR_RESET_A;
+        p->r[GPIO_MODER / 4u] = emu_chip.gpio_moder_reset_a;
+        p->r[GPIO_OSPEEDR / 4u] = emu_chip.gpio_ospeedr_reset_a;
+        p->r[GPIO_PUPDR / 4u] = emu_chip.gpio_pupdr_reset_a;
     } else if (p->index == PORT_B) {
-        p->r[GPIO_MODER / 4u] = MODER_RESET_B;
-        p->r[GPIO_PUPDR / 4u] = PUPDR_RESET_B;
+        p->r[GPIO_MODER / 4u] = emu_chip.gpio_moder_reset_b;
+        p->r[GPIO_OSPEEDR / 4u] = emu_chip.gpio_ospeedr_reset_b;
+        p->r[GPIO_PUPDR / 4u] = emu_chip.gpio_pupdr_reset_b;
     }
     if (kind == EMU_RESET_PERIPH)
         leds_changed(p);
@@ -165,13 +161,15 @@ static void gpio_reset(void *ctx, int kind)
 void emu_gpio_attach(struct emu *e)
 {
     struct emu_gpio *g = emu_alloc(e, sizeof *g);
-    for (unsigned i = 0; i < GPIO_PORTS; i++) {
+    for (unsigned i = 0; i < emu_chip.gpio_ports && i < EMU_CHIP_GPIO_PORTS; i++) {
+        if (emu_chip.gpio_names[i] == NULL)
+            continue; /* no such port on this chip */
         struct gpio_port *p = &g->port[i];
         p->e = e;
         p->owner = g;
         p->index = i;
         gpio_reset(p, EMU_RESET_POWER_ON);
-        const struct emu_periph d = {gpio_names[i], GPIO_BASE + GPIO_PORT_SIZE * i, GPIO_PORT_SIZE, p,
+        const struct emu_periph d = {emu_chip.gpio_names[i], emu_chip.gpio_base + GPIO_PORT_SIZE * i, GPIO_PORT_SIZE, p,
                                      gpio_read, gpio_write, gpio_reset};
         emu_add_periph(e, &d);
     }

@@ -1,7 +1,8 @@
 /*
- * The emulated NUCLEO-L4R5ZI: a Cortex-M4 on libunicorn (Thumb, M class),
- * the STM32L4R5 memory map (RM0432 2.2 "Memory organization"), peripheral
- * dispatch, virtual time, exceptions and resets.
+ * The emulated board: a Cortex-M4 on libunicorn (Thumb, M class), the
+ * chip's memory map from its table (emu_chip.h: the NUCLEO-L4R5ZI's RM0432 2.2
+ * or the Black Pill's RM0383 2.3), peripheral dispatch, virtual time,
+ * exceptions and resets.
  *
  * Assumptions, each stated where it is used:
  * - Unicorn runs the instructions; the NVIC is ours. QEMU inside unicorn
@@ -30,38 +31,18 @@
 
 #include <unicorn/unicorn.h>
 
+#include "emu_chip.h"
 #include "elf.h"
 #include "explain.h"
 #include "machine.h"
 
-/* RM0432 2.2.2 memory map and register boundary addresses. */
-#define EMU_FLASH_BASE 0x08000000u
-#define EMU_FLASH_SIZE 0x00200000u   /* 2 MB part */
-#define EMU_BANK_SIZE 0x00100000u    /* RM0432 3.3.1: two banks of 1 MB (DBANK = 1) */
-#define EMU_APP_BASE 0x08008000u     /* dropboot's app area: the jump into the app */
-#define EMU_SRAM1_BASE 0x20000000u
-#define EMU_SRAM1_SIZE 0x00030000u   /* 192 KB */
-#define EMU_SRAM2_BASE 0x10000000u
-#define EMU_SRAM2_ALIAS 0x20030000u  /* SRAM2 also follows SRAM1 in the SRAM map */
-#define EMU_SRAM2_SIZE 0x00010000u   /* 64 KB */
-#define EMU_SRAM3_BASE 0x20040000u
-#define EMU_SRAM3_SIZE 0x00060000u   /* 384 KB */
-#define EMU_SYSINFO_BASE 0x1FFF7000u /* OTP (1 KB) and the device info words after it */
-#define EMU_SYSINFO_SIZE 0x1000u
-#define EMU_UID_ADDR 0x1FFF7590u     /* RM0432 58.1 unique device ID, 96 bits */
-#define EMU_FLASHSIZE_ADDR 0x1FFF75E0u /* RM0432 58.2 flash size in KB, 16 bits */
-#define EMU_PACKAGE_ADDR 0x1FFF7500u /* RM0432 58.3 package data */
-#define EMU_PACKAGE_LQFP144 0x0003u  /* the NUCLEO-L4R5ZI's STM32L4R5ZIT6 */
+/* The chip's memory map and the rest of its facts: emu_chip.h (one table per chip). */
+#define EMU_FLASH_BASE (emu_chip.flash_base)
+#define EMU_FLASH_SIZE (emu_chip.flash_size)
+#define EMU_BANK_SIZE (emu_chip.bank_size)
+#define EMU_APP_BASE DB_APP_BASE     /* dropboot's app area: the jump into the app */
+#define EMU_NOINIT_BASE (emu_chip.ram[0].base)
 #define EMU_EXC_RETURN_PAGE 0xFFFFF000u
-
-/* Peripheral windows: everything inside is dispatched to a model or reported. */
-static const struct { uint32_t base, size; } emu_windows[] = {
-    {0x40000000u, 0x00030000u}, /* APB1, APB2, AHB1 */
-    {0x48000000u, 0x00003000u}, /* AHB2: GPIOA..GPIOI */
-    {0x50000000u, 0x00040000u}, /* AHB2: OTG FS */
-    {0xE0000000u, 0x00100000u}, /* Cortex-M4 private peripheral bus */
-};
-#define EMU_WINDOWS (sizeof emu_windows / sizeof emu_windows[0])
 
 #define EMU_MAX_PERIPHS 40u
 #define EMU_MAX_TIMERS 16u
@@ -75,7 +56,6 @@ static const struct { uint32_t base, size; } emu_windows[] = {
 #define EMU_LOOP_REPEATS 3u      /* identical passes in a row before time skips */
 #define EMU_LOOP_MAX_CYCLES 20000u /* a pass longer than this is not "only polling" */
 #define EMU_PS_PER_S 1000000000000ull
-#define EMU_MSI_RESET_HZ 4000000u /* RM0432 6.2.3: MSI 4 MHz after reset */
 #define EMU_BACKTRACE_WORDS 64u  /* stack words scanned for return addresses */
 #define EMU_STACK_PAINT 0xC5C5C5C5u
 
@@ -95,8 +75,8 @@ struct emu {
     uc_engine *uc;
     uint8_t *flash;
     int flash_fd;
-    uint8_t *sram1, *sram2, *sram3;
-    uint8_t sysinfo[EMU_SYSINFO_SIZE];
+    uint8_t *ram[EMU_CHIP_RAMS];  /* emu_chip.ram[n] */
+    uint8_t *sysinfo;
     struct elf_syms syms;
     struct emu_periph periph[EMU_MAX_PERIPHS];
     int gate[EMU_MAX_PERIPHS];   /* RCC clock gate of each, -1: none */
@@ -155,6 +135,8 @@ struct emu {
     /* SYSCFG_MEMRMP.FB_MODE (RM0432 9.2.1): bank 2 seen at 0x08000000 and 0. */
     bool swapped, swap_wanted, swap_pending;
     uint32_t csr_at_reset;
+    char *flash_path;        /* the flash image file (models keep their own state beside it) */
+    uint64_t fetch_stall_ps; /* flash busy without read-while-write: fetches from flash wait until then */
     bool button_seen, button_at_read;
 };
 
@@ -242,11 +224,25 @@ void emu_note_leds(struct emu *e, uint32_t leds)
     if (leds == e->watch.leds)
         return;
     e->watch.leds = leds;
-    emu_log(e, "LED green %s, blue %s, red %s", (leds & 1u) ? "on " : "off", (leds & 2u) ? "on " : "off",
-            (leds & 4u) ? "on " : "off");
+    /* "LED green on , blue off, red off": one entry per LED of the board. */
+    char line[96];
+    size_t at = 0;
+    for (unsigned i = 0; i < emu_chip.nled && at < sizeof line; i++)
+        at += (size_t)snprintf(line + at, sizeof line - at, "%s%s %s", i ? ", " : "", emu_chip.led[i].name,
+                               (leds >> i) & 1u ? "on " : "off");
+    emu_log(e, "LED %s", line);
 }
 
 static void check_decision(struct emu *e, bool started_app);
+
+void emu_note_scsi_command(struct emu *e, uint8_t opcode, uint64_t ns)
+{
+    e->watch.scsi_commands++;
+    if (ns > e->watch.longest_scsi_ns) {
+        e->watch.longest_scsi_ns = ns;
+        e->watch.longest_scsi_op = opcode;
+    }
+}
 
 void emu_note_drive(struct emu *e)
 {
@@ -283,11 +279,14 @@ uint32_t emu_hclk(const struct emu *e)
 
 static void check_latency(struct emu *e)
 {
-    /* RM0432 3.3.3 Table 12: range 1, one wait state per 20 MHz of HCLK. */
-    const uint32_t hz_per_ws = 20000000u;
-    if (e->hclk > hz_per_ws * (e->flash_ws + 1u))
-        emu_error(e, "FLASH_ACR.LATENCY %u wait states is too few for HCLK %u Hz (RM0432 3.3.3): "
-                  "the CPU would read wrong instructions", e->flash_ws, (unsigned)e->hclk);
+    /* The chip's wait-state table (emu_chip.ws_source): the highest HCLK
+       each number of wait states allows; past the last entry, none does. */
+    uint32_t max_hz = e->flash_ws < EMU_CHIP_WS ? emu_chip.ws_max_hz[e->flash_ws] : 0u;
+    for (unsigned ws = e->flash_ws; max_hz == 0u && ws > 0u; ws--)
+        max_hz = emu_chip.ws_max_hz[ws - 1u]; /* more wait states than the table lists: its last row */
+    if (e->hclk > max_hz)
+        emu_error(e, "FLASH_ACR.LATENCY %u wait states is too few for HCLK %u Hz (%s): "
+                  "the CPU would read wrong instructions", e->flash_ws, (unsigned)e->hclk, emu_chip.ws_source);
 }
 
 void emu_set_hclk(struct emu *e, uint32_t hz)
@@ -572,19 +571,19 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 #define EMU_WINDOW_TRAMPOLINE(n)                                                                 \
     static uint64_t mmio_read_##n(uc_engine *uc, uint64_t off, unsigned size, void *user)        \
     {                                                                                            \
-        return mmio_read(uc, emu_windows[n].base + off, size, user);                             \
+        return mmio_read(uc, emu_chip.window[n].base + off, size, user);                             \
     }                                                                                            \
     static void mmio_write_##n(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *user) \
     {                                                                                            \
-        mmio_write(uc, emu_windows[n].base + off, size, v, user);                                \
+        mmio_write(uc, emu_chip.window[n].base + off, size, v, user);                                \
     }
 EMU_WINDOW_TRAMPOLINE(0)
 EMU_WINDOW_TRAMPOLINE(1)
 EMU_WINDOW_TRAMPOLINE(2)
 EMU_WINDOW_TRAMPOLINE(3)
 
-static const uc_cb_mmio_read_t window_read[EMU_WINDOWS] = {mmio_read_0, mmio_read_1, mmio_read_2, mmio_read_3};
-static const uc_cb_mmio_write_t window_write[EMU_WINDOWS] = {mmio_write_0, mmio_write_1, mmio_write_2,
+static const uc_cb_mmio_read_t window_read[EMU_CHIP_WINDOWS] = {mmio_read_0, mmio_read_1, mmio_read_2, mmio_read_3};
+static const uc_cb_mmio_write_t window_write[EMU_CHIP_WINDOWS] = {mmio_write_0, mmio_write_1, mmio_write_2,
                                                               mmio_write_3};
 
 /* ---- CPU hooks ---- */
@@ -629,10 +628,25 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     bool from_flash = a - EMU_FLASH_BASE < EMU_FLASH_SIZE || a < EMU_FLASH_SIZE;
     if (from_flash && !e->icache)
         n += e->flash_ws;
+    /* No read-while-write (emu_chip.fetch_stalls_while_busy): the fetch
+       waits for the flash operation to end, the clock runs on. With it
+       (the L4R5's two banks, flashctl.c) only a fetch from the bank being
+       erased or programmed waits. Never past the end of this run (stop_ps):
+       whoever runs the machine in slices (the USB host between its packets)
+       sees the stall go by at its own pace; the block is fetched again when
+       the next slice starts. */
+    uint64_t stall_ps = e->fetch_stall_ps;
     if (from_flash) {
-        uint64_t until = emu_flash_fetch(e, cpu_to_phys(e, a));
-        if (until != 0u)
-            skip_to_ps(e, until * 1000u); /* the fetch waits for the busy bank (flashctl.c) */
+        uint64_t bank_ps = emu_flash_fetch(e, cpu_to_phys(e, a)) * 1000u;
+        if (bank_ps > stall_ps)
+            stall_ps = bank_ps;
+    }
+    if (from_flash && stall_ps > e->ps) {
+        skip_to_ps(e, stall_ps < e->stop_ps ? stall_ps : e->stop_ps);
+        if (e->ps < stall_ps) {
+            uc_emu_stop(uc);
+            return;
+        }
     }
     add_cycles(e, n);
     if (!e->watch.app_started && a - EMU_APP_BASE < EMU_FLASH_SIZE - (EMU_APP_BASE - EMU_FLASH_BASE)) {
@@ -756,9 +770,26 @@ static bool on_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
     return emu_flash_store(e, a, (unsigned)size, (uint32_t)value);
 }
 
+uint32_t emu_flash_size(const struct emu *e)
+{
+    (void)e;
+    return EMU_FLASH_SIZE;
+}
+
 uint8_t *emu_flash_mem(struct emu *e)
 {
     return e->flash;
+}
+
+const char *emu_flash_path(const struct emu *e)
+{
+    return e->flash_path;
+}
+
+void emu_flash_stall_until(struct emu *e, uint64_t ns)
+{
+    if (emu_chip.fetch_stalls_while_busy)
+        e->fetch_stall_ps = ns * 1000u;
 }
 
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len)
@@ -1026,27 +1057,27 @@ static void fill_random(uint8_t *p, size_t n, uint32_t seed)
 }
 
 /* Paint the bootloader's stack area (from the end of .bss to the initial
-   SP, in SRAM1) so the deepest use can be found afterwards. */
+   SP, in the first SRAM) so the deepest use can be found afterwards. */
 static void paint_stack(struct emu *e)
 {
     uint32_t lo = e->stack_bottom, hi = e->stack_top;
-    if (lo < EMU_SRAM1_BASE || hi > EMU_SRAM1_BASE + EMU_SRAM1_SIZE || lo >= hi)
+    if (lo < emu_chip.ram[0].base || hi > emu_chip.ram[0].base + emu_chip.ram[0].size || lo >= hi)
         return;
     for (uint32_t a = (lo + 3u) & ~3u; a + 4u <= hi; a += 4u) {
         uint32_t v = EMU_STACK_PAINT;
-        memcpy(e->sram1 + (a - EMU_SRAM1_BASE), &v, 4);
+        memcpy(e->ram[0] + (a - emu_chip.ram[0].base), &v, 4);
     }
 }
 
 uint32_t emu_stack_peak(const struct emu *e)
 {
     uint32_t lo = e->stack_bottom, hi = e->stack_top;
-    if (lo < EMU_SRAM1_BASE || hi > EMU_SRAM1_BASE + EMU_SRAM1_SIZE || lo >= hi)
+    if (lo < emu_chip.ram[0].base || hi > emu_chip.ram[0].base + emu_chip.ram[0].size || lo >= hi)
         return 0;
     uint32_t a = (lo + 3u) & ~3u;
     for (; a + 4u <= hi; a += 4u) {
         uint32_t v;
-        memcpy(&v, e->sram1 + (a - EMU_SRAM1_BASE), 4);
+        memcpy(&v, e->ram[0] + (a - emu_chip.ram[0].base), 4);
         if (v != EMU_STACK_PAINT)
             break;
     }
@@ -1060,9 +1091,8 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     if (kind == EMU_RESET_POWER_ON) {
         /* Power was off: SRAM holds nothing useful (RM0432 2.2.3: no SRAM
            content guarantee after power down). */
-        fill_random(e->sram1, EMU_SRAM1_SIZE, 0x5EED0001u + e->watch.power_cuts);
-        fill_random(e->sram2, EMU_SRAM2_SIZE, 0x5EED0002u + e->watch.power_cuts);
-        fill_random(e->sram3, EMU_SRAM3_SIZE, 0x5EED0003u + e->watch.power_cuts);
+        for (unsigned i = 0; i < emu_chip.nram; i++)
+            fill_random(e->ram[i], emu_chip.ram[i].size, 0x5EED0001u + i + e->watch.power_cuts);
         paint_stack(e);
     } else {
         e->watch.resets++;
@@ -1073,7 +1103,7 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     e->swap_pending = false;
     if (e->swapped)
         map_flash(e, false); /* a system reset clears FB_MODE (RM0432 9.2.1) */
-    memcpy(e->noinit_at_reset, e->sram1, sizeof e->noinit_at_reset);
+    memcpy(e->noinit_at_reset, e->ram[0], sizeof e->noinit_at_reset);
     memcpy(e->log_at_reset, e->flash + (DB_RECORD_ADDR - EMU_FLASH_BASE), sizeof e->log_at_reset);
     e->csr_at_reset = emu_rcc_csr(e);
     e->button_seen = false;
@@ -1105,7 +1135,7 @@ static void do_reset(struct emu *e, enum emu_reset_kind kind)
     e->watch.drive_started = false;
     e->no_usb_stop = false;
     e->paused = false;
-    emu_set_hclk(e, EMU_MSI_RESET_HZ);
+    emu_set_hclk(e, emu_chip.reset_hz);
     emu_log(e, "%s: RCC_CSR 0x%08x, SP 0x%08x, reset handler 0x%08x", reset_name(kind), (unsigned)emu_rcc_csr(e),
             (unsigned)sp, (unsigned)pc);
     if ((pc & 1u) == 0u)
@@ -1265,19 +1295,20 @@ static int open_flash(struct emu *e, const char *path)
 
 void emu_set_uid(struct emu *e, const uint32_t uid[3])
 {
-    memcpy(e->sysinfo + (EMU_UID_ADDR - EMU_SYSINFO_BASE), uid, 3u * sizeof uid[0]);
+    memcpy(e->sysinfo + (emu_chip.uid_addr - emu_chip.sysinfo_base), uid, 3u * sizeof uid[0]);
 }
 
 static void init_sysinfo(struct emu *e)
 {
-    memset(e->sysinfo, 0xFF, sizeof e->sysinfo);
+    memset(e->sysinfo, 0xFF, emu_chip.sysinfo_size);
     /* A fixed 96-bit unique ID: lot, wafer and X/Y as the factory writes them. */
     static const uint32_t uid[3] = {0x00470025u, 0x4D4B5011u, 0x20383650u};
-    memcpy(e->sysinfo + (EMU_UID_ADDR - EMU_SYSINFO_BASE), uid, sizeof uid);
+    memcpy(e->sysinfo + (emu_chip.uid_addr - emu_chip.sysinfo_base), uid, sizeof uid);
     uint16_t kb = EMU_FLASH_SIZE / 1024u;
-    memcpy(e->sysinfo + (EMU_FLASHSIZE_ADDR - EMU_SYSINFO_BASE), &kb, sizeof kb);
-    uint16_t pkg = EMU_PACKAGE_LQFP144;
-    memcpy(e->sysinfo + (EMU_PACKAGE_ADDR - EMU_SYSINFO_BASE), &pkg, sizeof pkg);
+    memcpy(e->sysinfo + (emu_chip.flashsize_addr - emu_chip.sysinfo_base), &kb, sizeof kb);
+    if (emu_chip.package_addr != 0u)
+        memcpy(e->sysinfo + (emu_chip.package_addr - emu_chip.sysinfo_base), &emu_chip.package,
+               sizeof emu_chip.package);
     /* The OTP area (the first 1 KB) reads erased, 0xFF, as on a new chip. */
 }
 
@@ -1288,13 +1319,16 @@ static int map_memory(struct emu *e)
     /* Flash at its address and at 0 (boot from main flash: BOOT0 low, RM0432 2.6). */
     err |= uc_mem_map_ptr(e->uc, EMU_FLASH_BASE, EMU_FLASH_SIZE, rx, e->flash);
     err |= uc_mem_map_ptr(e->uc, 0, EMU_FLASH_SIZE, rx, e->flash);
-    err |= uc_mem_map_ptr(e->uc, EMU_SRAM1_BASE, EMU_SRAM1_SIZE, rwx, e->sram1);
-    err |= uc_mem_map_ptr(e->uc, EMU_SRAM2_BASE, EMU_SRAM2_SIZE, rwx, e->sram2);
-    err |= uc_mem_map_ptr(e->uc, EMU_SRAM2_ALIAS, EMU_SRAM2_SIZE, rwx, e->sram2);
-    err |= uc_mem_map_ptr(e->uc, EMU_SRAM3_BASE, EMU_SRAM3_SIZE, rwx, e->sram3);
-    err |= uc_mem_map_ptr(e->uc, EMU_SYSINFO_BASE, EMU_SYSINFO_SIZE, UC_PROT_READ, e->sysinfo);
-    for (unsigned w = 0; w < EMU_WINDOWS; w++)
-        err |= uc_mmio_map(e->uc, emu_windows[w].base, emu_windows[w].size, window_read[w], e, window_write[w], e);
+    for (unsigned i = 0; i < emu_chip.nram; i++) {
+        const struct emu_chip_ram *r = &emu_chip.ram[i];
+        err |= uc_mem_map_ptr(e->uc, r->base, r->size, rwx, e->ram[i]);
+        if (r->alias != 0u)
+            err |= uc_mem_map_ptr(e->uc, r->alias, r->size, rwx, e->ram[i]);
+    }
+    err |= uc_mem_map_ptr(e->uc, emu_chip.sysinfo_base, emu_chip.sysinfo_size, UC_PROT_READ, e->sysinfo);
+    for (unsigned w = 0; w < emu_chip.nwindow; w++)
+        err |= uc_mmio_map(e->uc, emu_chip.window[w].base, emu_chip.window[w].size, window_read[w], e,
+                           window_write[w], e);
     if (err != UC_ERR_OK) {
         fprintf(stderr, "dropboot-emu: memory map failed\n");
         return -1;
@@ -1315,12 +1349,17 @@ struct emu *emu_create(const char *firmware_path, const char *flash_file)
         return NULL;
     e->flash_fd = -1;
     e->verbose = 0;
-    e->sram1 = calloc(1, EMU_SRAM1_SIZE);
-    e->sram2 = calloc(1, EMU_SRAM2_SIZE);
-    e->sram3 = calloc(1, EMU_SRAM3_SIZE);
-    emu_set_hclk(e, EMU_MSI_RESET_HZ);
-    init_sysinfo(e);
-    if (!e->sram1 || !e->sram2 || !e->sram3 || open_flash(e, flash_file) != 0 ||
+    bool rams = true;
+    for (unsigned i = 0; i < emu_chip.nram; i++) {
+        e->ram[i] = calloc(1, emu_chip.ram[i].size);
+        rams = rams && e->ram[i] != NULL;
+    }
+    e->sysinfo = malloc(emu_chip.sysinfo_size);
+    e->flash_path = strdup(flash_file);
+    emu_set_hclk(e, emu_chip.reset_hz);
+    if (e->sysinfo != NULL)
+        init_sysinfo(e);
+    if (!rams || e->sysinfo == NULL || e->flash_path == NULL || open_flash(e, flash_file) != 0 ||
         elf_load(firmware_path, e->flash, EMU_FLASH_BASE, EMU_FLASH_SIZE, &e->syms) != 0) {
         emu_destroy(e);
         return NULL;
@@ -1335,15 +1374,7 @@ struct emu *emu_create(const char *firmware_path, const char *flash_file)
         emu_destroy(e);
         return NULL;
     }
-    emu_rcc_attach(e);
-    emu_pwr_attach(e);
-    emu_crs_attach(e);
-    emu_flashctl_attach(e);
-    emu_gpio_attach(e);
-    emu_iwdg_attach(e);
-    emu_scs_attach(e);
-    emu_dwt_attach(e);
-    emu_syscfg_attach(e);
+    emu_chip.attach(e);
     return e;
 }
 
@@ -1364,8 +1395,10 @@ void emu_destroy(struct emu *e)
     elf_syms_free(&e->syms);
     for (unsigned i = 0; i < e->nallocs; i++)
         free(e->allocs[i]);
-    free(e->sram1);
-    free(e->sram2);
-    free(e->sram3);
+    for (unsigned i = 0; i < EMU_CHIP_RAMS; i++)
+        free(e->ram[i]);
+    free(e->sysinfo);
+    free(e->flash_path);
     free(e);
 }
+

@@ -43,8 +43,16 @@ uint64_t emu_cycles(const struct emu *e);
    the next virtual time (ns) it needs to be polled at, UINT64_MAX for never. */
 void emu_add_timer(struct emu *e, void *ctx, uint64_t (*poll)(void *ctx, uint64_t now_ns));
 
-/* The flash array (2 MB) as the CPU sees it, for the FLASH model. */
+/* The flash array (emu_chip.flash_size) as the CPU sees it, for the FLASH model. */
 uint8_t *emu_flash_mem(struct emu *e);
+/* Its size in bytes. */
+uint32_t emu_flash_size(const struct emu *e);
+/* The flash image's file name (the FLASH model keeps the option bytes beside it). */
+const char *emu_flash_path(const struct emu *e);
+/* The flash controller is busy until virtual time ns: on a chip without
+   read-while-write (emu_chip.fetch_stalls_while_busy) instruction fetches
+   from flash wait until then; elsewhere a no-op. */
+void emu_flash_stall_until(struct emu *e, uint64_t ns);
 /* Make the CPU see a change the model made to the flash array (drops translated code). */
 void emu_flash_changed(struct emu *e, uint32_t off, uint32_t len);
 /* The firmware is reading flash double-words listed as broken: watch reads. */
@@ -54,7 +62,7 @@ void emu_flash_swap(struct emu *e, bool on);
 /* Last power-on/reset cause, for RCC_CSR. */
 enum emu_reset_kind emu_last_reset(const struct emu *e);
 
-/* The 96-bit unique ID (RM0432 58.1) the firmware reads as its serial number. */
+/* The 96-bit unique ID (emu_chip.uid_addr) the firmware reads as its serial number. */
 void emu_set_uid(struct emu *e, const uint32_t uid[3]);
 /* Inputs of the board. */
 void emu_set_button(struct emu *e, bool held);
@@ -115,6 +123,8 @@ void emu_syscfg_attach(struct emu *e);
 void emu_dwt_trcena(struct emu *e, bool on);
 /* PWR_CR2.USV: VDDUSB declared valid (the OTG model may check it). */
 bool emu_pwr_usb_valid(const struct emu *e);
+/* pwr_f4.c: the highest SYSCLK the voltage scale (PWR_CR.VOS) allows. */
+uint32_t emu_pwr_max_hz(const struct emu *e);
 /* RCC model queries other models need. */
 struct emu_rcc;
 bool emu_rcc_lsi_on(const struct emu *e);
@@ -134,16 +144,21 @@ struct emu_watch {
     uint32_t app_sp, app_pc;
     bool drive_started;    /* the bootloader switched the USB core's clock on */
     uint64_t drive_start_ns;
-    uint32_t leds;         /* bit 0 green LD1, 1 blue LD2, 2 red LD3 */
+    uint32_t leds;         /* bit n: emu_chip.led[n] lit (L4R5: green LD1, blue LD2, red LD3) */
     uint32_t resets;       /* resets after power on */
     uint32_t power_cuts;
     int reason;            /* enum boot_reason the PC-side boot logic gave for the last decision */
     struct boot_decision decision; /* that decision whole: slot, trial, rollback */
     uint32_t mismatches;   /* decisions where the firmware and that logic disagreed */
+    uint64_t longest_scsi_ns; /* (USB verbs) the slowest SCSI command, CBW to CSW, in bus time */
+    uint8_t longest_scsi_op;
+    uint32_t scsi_commands;
 };
 const struct emu_watch *emu_watch(const struct emu *e);
 void emu_note_leds(struct emu *e, uint32_t leds);
 void emu_note_drive(struct emu *e);
+/* (USB verbs) a SCSI command took ns from its CBW to its CSW. */
+void emu_note_scsi_command(struct emu *e, uint8_t opcode, uint64_t ns);
 /* Log level: 0 errors only, 1 events (LEDs, resets, app start). */
 void emu_set_verbose(struct emu *e, int level);
 int emu_verbose(const struct emu *e);

@@ -1,12 +1,15 @@
 /*
- * dropboot-emu: the real firmware binary on an emulated NUCLEO-L4R5ZI.
+ * dropboot-emu: the real firmware binary on an emulated board: the
+ * NUCLEO-L4R5ZI, or the WeAct Black Pill (STM32F411) when built with
+ * DB_CHIP=stm32f411 (build/host-f411): the chip is chosen at build time,
+ * as core/'s config is, and --chip NAME checks it.
  *
  *   dropboot-emu [--firmware FILE] --flash FLASH.bin [options] <verb> [args]
  *
  * Same flash image and verbs as dropboot-sim (dump, replay, status, serve),
  * plus `run`, which powers the board on and logs what it does in virtual
- * time. The firmware defaults to build/nucleo_l4r5zi/dropboot.elf next to
- * this program's build/host directory.
+ * time. The firmware defaults to build/<board>/dropboot.elf next to this
+ * program's build directory (nucleo_l4r5zi or weact_blackpill_f411).
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "describe.h"
+#include "emu_chip.h"
 #include "explain.h"
 #include "machine.h"
 #include "verbs_usb.h"
@@ -25,11 +29,11 @@
 #define STATUS_STEP_MS 1u
 #define STATUS_LINE_MAX 256u /* one boot decision, described */
 #define MAX_RESETS 64u  /* scheduled events of one run (resets, button) */
-#define DEFAULT_FIRMWARE "/../nucleo_l4r5zi/dropboot.elf"
+#define FIRMWARE_NAME "dropboot.elf"
 #define UID_HEX_DIGITS 24u
 
 struct options {
-    const char *firmware, *flash, *serial;
+    const char *firmware, *flash, *serial, *chip;
     uint32_t cut_at;
     bool torn, single_bank, summary;
     uint32_t erase_us, program_us;
@@ -41,13 +45,17 @@ static int usage(FILE *out)
     fprintf(out,
             "usage: dropboot-emu [--firmware ELF|BIN] --flash FLASH.bin [options] <verb> [args]\n"
             "options:\n"
+            "  --chip NAME                 fail unless this build emulates NAME (stm32l4r5: NUCLEO-L4R5ZI,\n"
+            "                              stm32f411: WeAct Black Pill; the build's DB_CHIP chooses)\n"
             "  --serial S                  up to 24 hex digits (left-padded with 0): the chip's unique ID\n"
             "  --cut-at-flash-op N         cut the power when flash operation N starts (1 = first erase\n"
             "                              or double-word program), then power on again\n"
             "  --torn                      ... leaving that operation half done (ECC errors)\n"
             "  --flash-times ERASE:PROG    page erase and double-word program times in us\n"
             "                              (default: datasheet typical 22020:81.7; a fast-programmed\n"
-            "                              row and a bank erase keep their ratio to these)\n"
+            "                              row and a bank erase keep their ratio to these); F411: the\n"
+            "                              128 KB sector's erase and a word's program (1000000:16; the\n"
+            "                              datasheet's max is 2000000:100), smaller sectors in ratio\n"
             "  --single-bank               OPTR.DBANK = 0 (8 KB pages)\n"
             "  --summary                   after any verb, one line on stderr: virtual time, resets,\n"
             "                              flash operations and busy time, bootloader stack peak\n"
@@ -58,7 +66,8 @@ static int usage(FILE *out)
             "                              power on, run N ms of virtual time, log LEDs, resets and\n"
             "                              the jump into the app; --reset-at presses NRST at MS,\n"
             "                              --button holds B1 throughout, --button-at from FROM to TO ms\n"
-            "  status                      what the bootloader does at power on\n"
+            "  status [--boot]             what the bootloader does at power on (the flash\n"
+            "                              is put back unless --boot)\n"
             "  dump DISK.img               the drive as a computer reads it\n"
             "  replay OLD.img NEW.img [--order ...]\n"
             "  serve [--usbip ADDR:PORT] [--button] [--quiet]\n");
@@ -115,17 +124,14 @@ static const char *default_firmware(char *buf, size_t n)
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1u);
     if (len <= 0)
-        return "build/nucleo_l4r5zi/dropboot.elf";
-    exe[len] = '\0';
+        exe[0] = '\0';
+    else
+        exe[len] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    size_t dir = strlen(exe), tail = strlen(DEFAULT_FIRMWARE);
-    if (dir + tail + 1u > n)
-        return "build/nucleo_l4r5zi/dropboot.elf";
-    memcpy(buf, exe, dir);
-    memcpy(buf + dir, DEFAULT_FIRMWARE, tail + 1u);
-    return buf;
+    int w = snprintf(buf, n, "%s/../%s/%s", slash ? exe : "build/host", emu_chip.build_dir, FIRMWARE_NAME);
+    return w > 0 && (size_t)w < n ? buf : FIRMWARE_NAME;
 }
 
 /* The firmware's decision in dropboot-sim's words; the reason is its own
@@ -151,12 +157,59 @@ static void print_decision(struct emu *e)
         printf("no decision: neither the app nor the drive started within %u ms\n", STATUS_LIMIT_MS);
 }
 
+/* A small file beside the flash image (the F4's option bytes), kept as it
+ * was before a query: its bytes, or absent. */
+struct side_file {
+    char path[PATH_MAX];
+    char bytes[256];
+    size_t len;
+    bool present;
+};
+
+static void side_file_keep(struct side_file *f, const char *flash_path, const char *suffix)
+{
+    snprintf(f->path, sizeof f->path, "%s%s", flash_path, suffix);
+    FILE *fp = fopen(f->path, "rb");
+    f->present = fp != NULL;
+    f->len = fp ? fread(f->bytes, 1, sizeof f->bytes, fp) : 0u;
+    if (fp)
+        fclose(fp);
+}
+
+static void side_file_put_back(const struct side_file *f)
+{
+    if (!f->present) {
+        unlink(f->path);
+        return;
+    }
+    FILE *fp = fopen(f->path, "wb");
+    if (fp) {
+        fwrite(f->bytes, 1, f->len, fp);
+        fclose(fp);
+    }
+}
+
+/* status: the firmware's decision at a power-on reset. The real binary
+ * writes its record log on the way (an ATTEMPT for a start on trial; on the
+ * F411 its first run sets nWRP), so without --boot the flash file and its
+ * option bytes are put back afterwards byte for byte: a
+ * query, as dropboot-sim's status is, and a harness may ask as often as it
+ * likes without spending the trial's starts. --boot keeps what it wrote. */
 static int verb_status(struct emu *e, int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 0) {
-        fprintf(stderr, "usage: status\n");
+    bool real = argc == 1 && strcmp(argv[0], "--boot") == 0;
+    if (argc != 0 && !real) {
+        fprintf(stderr, "usage: status [--boot]\n");
         return 2;
+    }
+    uint8_t *before = NULL;
+    struct side_file opt;
+    if (!real) {
+        before = malloc(emu_flash_size(e));
+        if (before == NULL)
+            return 1;
+        memcpy(before, emu_flash_mem(e), emu_flash_size(e));
+        side_file_keep(&opt, emu_flash_path(e), ".optbytes");
     }
     emu_pause_at_app(e, true); /* the decision is the jump; the app itself need not run */
     emu_power_on(e);
@@ -166,6 +219,11 @@ static int verb_status(struct emu *e, int argc, char **argv)
             break;
     }
     print_decision(e);
+    if (before != NULL) {
+        memcpy(emu_flash_mem(e), before, emu_flash_size(e));
+        free(before);
+        side_file_put_back(&opt);
+    }
     return emu_error_count(e) || w->mismatches ? 1 : 0;
 }
 
@@ -280,6 +338,9 @@ static void print_summary(struct emu *e)
             "stack peak %u bytes\n",
             (double)emu_now_ns(e) / 1e6, (unsigned)w->resets, (unsigned)w->power_cuts, (unsigned)emu_flash_ops(e),
             (double)emu_flash_busy_ns(e) / 1e6, (unsigned)emu_stack_peak(e));
+    if (w->scsi_commands > 0u)
+        fprintf(stderr, "summary: %u SCSI commands, the longest %.3f ms (operation 0x%02x), CBW to CSW in bus time\n",
+                (unsigned)w->scsi_commands, (double)w->longest_scsi_ns / 1e6, (unsigned)w->longest_scsi_op);
 }
 
 static int parse_options(int argc, char **argv, struct options *o, int *next)
@@ -316,6 +377,8 @@ static int parse_options(int argc, char **argv, struct options *o, int *next)
             o->firmware = v;
         else if (strcmp(a, "--serial") == 0)
             o->serial = v;
+        else if (strcmp(a, "--chip") == 0)
+            o->chip = v;
         else if (strcmp(a, "--cut-at-flash-op") == 0 && parse_u32(v, &o->cut_at))
             continue;
         else if (strcmp(a, "--flash-times") == 0 && parse_times(v, &o->erase_us, &o->program_us))
@@ -342,6 +405,12 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (o.flash == NULL) {
         fprintf(stderr, "dropboot-emu: --flash FLASH.bin is required\n");
+        return 2;
+    }
+    if (o.chip != NULL && strcmp(o.chip, emu_chip.name) != 0) {
+        fprintf(stderr, "dropboot-emu: this build emulates the %s (%s), not %s: the chip is chosen when building "
+                "(cmake -DDB_CHIP=%s; make unit-f411 builds build/host-f411/dropboot-emu)\n", emu_chip.name,
+                emu_chip.board, o.chip, o.chip);
         return 2;
     }
     uint32_t uid[3];

@@ -1,6 +1,7 @@
 /* The OTG FS peripheral of the emulated chip (see otg.h). */
 #include "otg.h"
 
+#include "emu_chip.h"
 #include "machine.h"
 
 struct emu_otg {
@@ -53,7 +54,10 @@ void emu_otg_attach(struct emu *e)
 {
     struct emu_otg *o = emu_alloc(e, sizeof *o);
     o->e = e;
-    dwc2_model_reset(&o->model);
+    /* The chip's core version and endpoints; VBUS sensing: the Black Pill
+       does not wire VBUS to PA9 (docs/hw/stm32f411.md), and a 3.x core
+       (the L4R5's) is taken as session-valid by the model anyway. */
+    dwc2_model_configure(&o->model, emu_chip.otg_gsnpsid, emu_chip.otg_eps, false);
     struct emu_periph p = {
         .name = EMU_OTG_NAME,
         .base = EMU_OTG_BASE,

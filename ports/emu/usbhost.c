@@ -506,7 +506,7 @@ static int read_csw(struct usbhost *h, uint8_t csw[CSW_LEN], uint32_t *got)
     return usbhost_bulk(h, h->bulk_in, csw, CSW_LEN, got, USBHOST_COMMAND_TIMEOUT_NS);
 }
 
-int usbhost_scsi(struct usbhost *h, const uint8_t *cdb, uint8_t cdb_len, bool in, uint8_t *data, uint32_t len)
+static int scsi_once(struct usbhost *h, const uint8_t *cdb, uint8_t cdb_len, bool in, uint8_t *data, uint32_t len)
 {
     uint8_t cbw[CBW_LEN] = {0};
     uint32_t tag = ++h->tag;
@@ -555,6 +555,22 @@ int usbhost_scsi(struct usbhost *h, const uint8_t *cdb, uint8_t cdb_len, bool in
         return fail(h, USBHOST_CHECK, "CHECK CONDITION");
     }
     return USBHOST_OK;
+}
+
+/* The command, timed in bus time: what a host's per-command timeout
+   (Linux sd: 30 s) is measured against. */
+int usbhost_scsi(struct usbhost *h, const uint8_t *cdb, uint8_t cdb_len, bool in, uint8_t *data, uint32_t len)
+{
+    uint64_t start = h->st.bus_ns;
+    int r = scsi_once(h, cdb, cdb_len, in, data, len);
+    uint64_t took = h->st.bus_ns - start;
+    if (took > h->st.longest_command_ns) {
+        h->st.longest_command_ns = took;
+        h->st.longest_command_op = cdb[0];
+    }
+    if (h->dev.command_done != NULL)
+        h->dev.command_done(h->dev.ctx, cdb[0], took);
+    return r;
 }
 
 int usbhost_test_unit_ready(struct usbhost *h)

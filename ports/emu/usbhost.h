@@ -43,6 +43,9 @@ enum usbhost_status {
 struct usbhost_device {
     void *ctx;
     bool (*run)(void *ctx, uint64_t ns);
+    /* Optional (NULL: none): a SCSI command ended, whatever its result,
+       after ns of bus time from its CBW to its CSW (or its failure). */
+    void (*command_done)(void *ctx, uint8_t opcode, uint64_t ns);
 };
 
 struct usbhost_stats {
@@ -50,6 +53,8 @@ struct usbhost_stats {
     uint32_t transactions, naks, stalls, toggle_errors;
     uint32_t resets, attaches, reset_recoveries;
     uint64_t bytes_in, bytes_out;
+    uint64_t longest_command_ns; /* the slowest SCSI command, CBW to CSW */
+    uint8_t longest_command_op;  /* its operation code */
 };
 
 struct usbhost {

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "machine.h"
 #include "otg.h"
 #include "replay.h"
@@ -47,7 +48,7 @@
 #define STATUS_TEXT_MAX 1024u /* STATUS.TXT is at most one sector */
 #define DIR_ENTRY 32u
 #define EXIT_MACHINE_ERROR 3  /* the firmware broke a rule of the chip (listed by the machine) */
-#define APP_BASE 0x08008000u  /* DB_APP_BASE: the app's vector table */
+#define APP_BASE DB_APP_BASE  /* the app's vector table (core/config.h, per chip) */
 #define SERVE_POLL_MS 20      /* longest wait for the network while virtual time is ahead */
 /* Most bus time one step moves before the network is looked at again: a
    NAKing endpoint leaves the server room to take an UNLINK. */
@@ -73,12 +74,18 @@ static bool app_started(const struct session *s)
     return emu_paused(s->e);
 }
 
+static void session_command_done(void *ctx, uint8_t opcode, uint64_t ns)
+{
+    struct session *s = ctx;
+    emu_note_scsi_command(s->e, opcode, ns);
+}
+
 static void session_init(struct session *s, struct emu *e)
 {
     memset(s, 0, sizeof *s);
     s->e = e;
     emu_pause_at_app(e, true);
-    usbhost_init(&s->h, emu_otg_model(e), (struct usbhost_device){s, session_run});
+    usbhost_init(&s->h, emu_otg_model(e), (struct usbhost_device){s, session_run, session_command_done});
 }
 
 static uint64_t wall_ns(void)

@@ -11,8 +11,9 @@
 
 #include "chip.h"
 #include "regs_core.h"
+#include "startup.h"
 
-extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
+extern uint32_t _sidata, _sdata, _edata, _edrive_bss, _sdrive_bss, _ebss, _estack;
 int main(void);
 void Reset_Handler(void);
 void NMI_Handler(void);
@@ -21,14 +22,24 @@ void SysTick_Handler(void);
 
 void Reset_Handler(void)
 {
-    /* Word loops written out: no libc, and .noinit is deliberately left alone. */
+    /* Word loops written out: no libc, and .noinit is deliberately left alone.
+       The drive's RAM (.bss.drive) waits for startup_zero_drive_bss(). */
     const uint32_t *src = &_sidata;
     for (uint32_t *dst = &_sdata; dst < &_edata;)
         *dst++ = *src++;
-    for (uint32_t *dst = &_sbss; dst < &_ebss;)
+    for (uint32_t *dst = &_edrive_bss; dst < &_ebss;)
         *dst++ = 0u;
     (void)main();
     Fault_Handler();
+}
+
+void startup_zero_drive_bss(void)
+{
+    for (uint32_t *dst = &_sdrive_bss; dst < &_edrive_bss;)
+        *dst++ = 0u;
+    /* The objects were written behind the compiler's back (through the
+       linker's symbols): it must not keep values of them from before. */
+    __asm volatile("" ::: "memory");
 }
 
 void NMI_Handler(void)

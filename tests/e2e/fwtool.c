@@ -2,10 +2,11 @@
  * fwtool: test firmware for the e2e run, written from the specs, sharing no
  * code with dropboot (an independent oracle).
  *
- *   fwtool app SIZE SEED OUT.bin
- *       a synthetic app for 0x08008000: a plausible Cortex-M vector table
- *       (initial SP 0x20050000, reset handler 0x08008201, other handlers odd
- *       addresses inside the image), then pseudo-random bytes from SEED.
+ *   fwtool app SIZE SEED OUT.bin [BASE SP]
+ *       a synthetic app for BASE (default 0x08008000, the NUCLEO-L4R5ZI's):
+ *       a plausible Cortex-M vector table (initial SP, default 0x20050000;
+ *       reset handler BASE + 0x201, other handlers odd addresses inside the
+ *       image), then pseudo-random bytes from SEED.
  *   fwtool uf2 IN.bin ADDR FAMILY OUT.uf2
  *       UF2 (github.com/microsoft/uf2 README): 512-byte blocks, 256-byte
  *       payloads, flag 0x2000 "familyID present", unused data bytes zero.
@@ -28,8 +29,9 @@
 #define UF2_MAGIC1 0x9E5D5157u
 #define UF2_MAGIC_END 0x0AB16F30u
 #define UF2_FLAG_FAMILY 0x00002000u
+#define APP_BASE 0x08008000u
 #define APP_SP 0x20050000u
-#define APP_RESET 0x08008201u /* past the chip's 111-word vector table: the bootloader refuses an entry inside it */
+#define APP_RESET_OFF 0x201u /* past the chip's vector table (111 words on the L4R5, 102 on the F411): the bootloader refuses an entry inside it */
 #define APP_VECTORS 16u /* the Cortex-M core's own exceptions */
 #define MAX_IMAGE (4u * 1024u * 1024u)
 
@@ -88,7 +90,7 @@ static long read_file(const char *path)
     return (long)n;
 }
 
-static int cmd_app(uint32_t size, uint32_t seed, const char *out)
+static int cmd_app(uint32_t size, uint32_t seed, const char *out, uint32_t base, uint32_t sp)
 {
     if (size < APP_VECTORS * 4u + 4u || size > MAX_IMAGE) {
         fprintf(stderr, "app: size out of range\n");
@@ -97,10 +99,10 @@ static int cmd_app(uint32_t size, uint32_t seed, const char *out)
     rng_state = seed ? seed : 1u;
     for (uint32_t i = 0; i < size; i++)
         image[i] = (uint8_t)rng();
-    put32(image, APP_SP);
-    put32(image + 4, APP_RESET);
+    put32(image, sp);
+    put32(image + 4, base + APP_RESET_OFF);
     for (uint32_t v = 2; v < APP_VECTORS; v++)
-        put32(image + 4 * v, APP_RESET + 4u * v); /* odd: Thumb handlers inside the image */
+        put32(image + 4 * v, base + APP_RESET_OFF + 4u * v); /* odd: Thumb handlers inside the image */
     return write_file(out, image, size);
 }
 
@@ -195,13 +197,15 @@ static uint32_t num(const char *s)
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "app") == 0)
-        return cmd_app(num(argv[2]), num(argv[3]), argv[4]);
+        return cmd_app(num(argv[2]), num(argv[3]), argv[4], APP_BASE, APP_SP);
+    if (argc == 7 && strcmp(argv[1], "app") == 0)
+        return cmd_app(num(argv[2]), num(argv[3]), argv[4], num(argv[5]), num(argv[6]));
     if (argc == 5 && strcmp(argv[1], "junk") == 0)
         return cmd_junk(num(argv[2]), num(argv[3]), argv[4]);
     if (argc == 6 && strcmp(argv[1], "uf2") == 0)
         return cmd_uf2(argv[2], num(argv[3]), num(argv[4]), argv[5]);
     if (argc == 6 && strcmp(argv[1], "unuf2") == 0)
         return cmd_unuf2(argv[2], num(argv[3]), num(argv[4]), argv[5]);
-    fprintf(stderr, "usage: fwtool app SIZE SEED OUT | junk SIZE SEED OUT | uf2 IN ADDR FAMILY OUT | unuf2 IN FAMILY ADDR OUT\n");
+    fprintf(stderr, "usage: fwtool app SIZE SEED OUT [BASE SP] | junk SIZE SEED OUT | uf2 IN ADDR FAMILY OUT | unuf2 IN FAMILY ADDR OUT\n");
     return 2;
 }

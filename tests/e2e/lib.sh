@@ -6,8 +6,16 @@
 # the simulated bootloader resets and comes back as a drive.
 
 FW=/e2e/fw                 # test firmware made by run.sh
-APP_OFFSET=32768           # 0x8000: the app area's offset in the flash file (app at 0x08008000)
+# The board (run.sh writes /e2e/board.env from its firmware build); these
+# defaults are the NUCLEO-L4R5ZI's.
+BOARD=nucleo_l4r5zi
+APP_BASE=0x08008000        # where the app's vector table goes
+APP_OFFSET=32768           # the app area's offset in the flash file
 FAMILY=0x00ff6919          # STM32L4, the family this board takes
+BOOT_CODE=24576            # the bootloader's code region at the start of flash (then its record log)
+BLINKY_LED=green           # the LED the example app toggles
+AB_SLOTS=1                 # DB_AB_SLOTS: 1 two slots (updates go to the other one), 0 one slot
+[ -f /e2e/board.env ] && . /e2e/board.env
 VERSION=$(cat $FW/version) # DB_VERSION from core/config.h
 RESULTS=/tmp/e2e/results
 
@@ -182,7 +190,7 @@ wait_stays() {
     alive $DEV_SIM || { echo "dropboot-sim exited: $(tail -n 3 $SCDIR/$DEV.sim.log)"; return 1; }
 }
 
-# wait_app_started [SECONDS]: the simulator said "app started at 0x08008000"
+# wait_app_started [SECONDS]: the simulator said "app started at $APP_BASE"
 # and exited 0 (after a commit the app owns the USB port: no drive).
 wait_app_started() {
     local end=$(($(now_ds) + ${1:-15} * 10)) rc
@@ -197,7 +205,7 @@ wait_app_started() {
     rc=$?
     log "dropboot-sim exited $rc: $(tail -n 1 $SCDIR/$DEV.sim.log)"
     [ $rc = 0 ] || { echo "dropboot-sim exit status $rc: $(tail -n 3 $SCDIR/$DEV.sim.log | tr '\n' ' ')"; return 1; }
-    grep -q 'app started at 0x08008000' $SCDIR/$DEV.sim.log || { echo "no 'app started at 0x08008000' in the simulator's output"; return 1; }
+    grep -q "app started at $APP_BASE" $SCDIR/$DEV.sim.log || { echo "no 'app started at $APP_BASE' in the simulator's output"; return 1; }
 }
 
 # app_started_or_drive [SECONDS]: after the reset, either the app started, or
@@ -245,9 +253,9 @@ flash_has_app() {
     cmp $SCDIR/app-area.bin $1
 }
 
-# active_offset: where the app that starts lies in the flash file (A/B: slot A
-# at 0x8000, slot B at 0x108000), from the simulator's boot decision, whose
-# last " at 0x..." is the slot's address.
+# active_offset: where the app that starts lies in the flash file (L4R5 A/B:
+# slot A at 0x8000, slot B at 0x108000; F411: one slot at 0x10000), from the
+# simulator's boot decision, whose last " at 0x..." is the slot's address.
 active_offset() {
     local addr
     addr=$(dropboot-sim --flash $DEV_FLASH status | sed -n 's/^start app at .* at \(0x[0-9a-f]*\)[,)].*/\1/p')
@@ -263,10 +271,10 @@ flash_app_erased() {
 }
 
 # flash_boot_region_erased: the simulated flash has no bootloader code in its
-# first 24 KB (the region's last 8 KB are the record log); nothing may ever
+# first BOOT_CODE bytes (the record log follows them); nothing may ever
 # write there.
 flash_boot_region_erased() {
-    local code=$((APP_OFFSET - 8192))
+    local code=$BOOT_CODE
     head -c $code $DEV_FLASH >$SCDIR/boot-area.bin
     # E2E_DEVICE=emu: the region holds the bootloader binary itself, as flashed
     if [ -f /e2e/emu/boot-area.bin ]; then
@@ -325,7 +333,7 @@ flash_cycle() {
     fi
     check flash-holds-app flash_has_app $app
     check boot-region-untouched flash_boot_region_erased
-    check boot-decision-start-app sim_says "start app at 0x08008000"
+    check boot-decision-start-app sim_says "start app at $APP_BASE"
 }
 
 # fixture_committed: the path of a flash file holding small.bin as a

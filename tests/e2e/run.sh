@@ -13,8 +13,12 @@
 #              E2E_ONLY (a glob of scenario names to run, default all),
 #              E2E_DEVICE=emu (the device is the real firmware binary in
 #              dropboot-emu instead of dropboot-sim: the guest's dropboot-sim
-#              is then a wrapper that runs dropboot-emu on build/nucleo_l4r5zi/dropboot.elf),
-#              E2E_MEM (guest MB, default 256), E2E_SKIP_BUILD=1 (reuse build/guest).
+#              is then a wrapper that runs dropboot-emu on build/<board>/dropboot.elf),
+#              E2E_BOARD (nucleo_l4r5zi, the default, or weact_blackpill_f411:
+#              the board the device is; its app base, UF2 family and code size
+#              come from ports/<chip>/firmware.mk, the guest's programs from a
+#              build for that chip, build/guest or build/guest-f411),
+#              E2E_MEM (guest MB, default 256), E2E_SKIP_BUILD=1 (reuse the guest build).
 set -euo pipefail
 
 t_start=$(date +%s.%N)
@@ -78,20 +82,44 @@ vmlinuz="$kroot/boot/vmlinuz-$kver"
 moddir="$kroot/lib/modules/$kver"
 [ -f "$vmlinuz" ] || die "no $vmlinuz in $kdeb"
 
-# --- 2. static programs for the guest ----------------------------------------
+# --- 2. the board, and static programs for the guest --------------------------
+# The board's facts from its firmware build (ports/<chip>/firmware.mk): app
+# base, UF2 family, the bootloader's code region; the chip's core config
+# (DB_CHIP) for the guest's dropboot-sim/-emu; the LED blinky toggles; an
+# initial SP inside the chip's RAM for the synthetic apps.
+board=${E2E_BOARD:-nucleo_l4r5zi}
+case $board in
+nucleo_l4r5zi) port=stm32l4r5 db_chip="" guest="$src/build/guest" blinky_led=green app_sp=0x20050000 ;;
+weact_blackpill_f411)
+    port=stm32f411 db_chip=stm32f411 guest="$src/build/guest-f411" blinky_led=blue
+    app_sp=$(sed -n 's/^#define DB_RAM_END \(0x[0-9A-Fa-f]*\)u.*/\1/p' "$src/ports/$port/config_chip.h")
+    ;;
+*) die "E2E_BOARD is nucleo_l4r5zi or weact_blackpill_f411, not $board" ;;
+esac
+mkvar() { sed -n "s/^$1 := \(.*\)$/\1/p" "$src/ports/$port/firmware.mk"; }
+app_base=$(mkvar APP_BASE)
+family=$(mkvar UF2_FAMILY)
+boot_code=$(mkvar DB_BOOT_LIMIT)
+[ -n "$app_base" ] && [ -n "$family" ] && [ -n "$boot_code" ] && [ -n "$app_sp" ] ||
+    die "cannot read APP_BASE, UF2_FAMILY, DB_BOOT_LIMIT from ports/$port/firmware.mk (or the RAM end)"
+app_offset=$((app_base - 0x08000000))
+# A/B or one slot: the chip's config (core/config.h's default is A/B).
+ab_slots=$(sed -n 's/^#define DB_AB_SLOTS \([0-9]*\).*/\1/p' "$src/ports/$port/config_chip.h" 2>/dev/null || true)
+ab_slots=${ab_slots:-1}
+say "board $board: app at $app_base, UF2 family $family, bootloader code region $boot_code bytes"
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
-    say "building the static guest build (build/guest)"
-    cmake -S "$src" -B "$src/build/guest" -DDB_STATIC=ON -DCMAKE_BUILD_TYPE=Release >"$out/cmake.log" 2>&1 ||
+    say "building the static guest build (${guest#$src/})"
+    cmake -S "$src" -B "$guest" -DDB_STATIC=ON -DCMAKE_BUILD_TYPE=Release -DDB_CHIP="$db_chip" >"$out/cmake.log" 2>&1 ||
         { cat "$out/cmake.log"; die "cmake configure failed"; }
-    cmake --build "$src/build/guest" -j"$jobs" >>"$out/cmake.log" 2>&1 ||
+    cmake --build "$guest" -j"$jobs" >>"$out/cmake.log" 2>&1 ||
         { tail -n 40 "$out/cmake.log"; die "static build failed"; }
 fi
 device=${E2E_DEVICE:-sim}
 case $device in
 sim) ;;
 emu)
-    [ -x "$src/build/guest/dropboot-emu" ] || die "E2E_DEVICE=emu: build/guest/dropboot-emu missing (libunicorn-dev)"
-    make -C "$src" -f ports/stm32l4r5/firmware.mk BUILD=build/nucleo_l4r5zi >"$out/firmware.log" 2>&1 ||
+    [ -x "$guest/dropboot-emu" ] || die "E2E_DEVICE=emu: ${guest#$src/}/dropboot-emu missing (libunicorn-dev)"
+    make -C "$src" -f ports/$port/firmware.mk BUILD=build/$board >"$out/firmware.log" 2>&1 ||
         { tail -n 20 "$out/firmware.log"; die "firmware build failed"; }
     ;;
 *) die "E2E_DEVICE is sim or emu, not $device" ;;
@@ -106,16 +134,16 @@ for h in usbip_attach eject fwtool; do
 done
 
 # --- 3. test firmware ----------------------------------------------------------
-app_base=0x08008000
-family=0x00ff6919
 fw="$out/fw"
 rm -rf "$fw" && mkdir -p "$fw"
 ft="$helpers/fwtool"
-"$ft" app $((3 * 1024 + 5)) 1 "$fw/small.bin"          # 3 KB + 5: a partial last page, an odd size
-"$ft" app $((5 * 1024 + 300)) 2 "$fw/second.bin"       # a different app for "twice in a row"
-"$ft" app $((1024 * 1024)) 3 "$fw/big.bin"             # 1 MB
-"$ft" app $((2 * 1024)) 4 "$fw/other.bin"              # payload of the wrong-family UF2
-dropboot_tool="$src/build/guest/dropboot" # static, runs here too
+big=$((1024 * 1024))
+[ "$board" = weact_blackpill_f411 ] && big=$((448 * 1024)) # its whole app area
+"$ft" app $((3 * 1024 + 5)) 1 "$fw/small.bin" "$app_base" "$app_sp"    # 3 KB + 5: a partial last page, an odd size
+"$ft" app $((5 * 1024 + 300)) 2 "$fw/second.bin" "$app_base" "$app_sp" # a different app for "twice in a row"
+"$ft" app $big 3 "$fw/big.bin" "$app_base" "$app_sp"                   # 1 MB (F411: 448 KB)
+"$ft" app $((2 * 1024)) 4 "$fw/other.bin" "$app_base" "$app_sp"        # payload of the wrong-family UF2
+dropboot_tool="$guest/dropboot" # static, runs here too
 if [ -x "$dropboot_tool" ] && "$dropboot_tool" convert --help >/dev/null 2>&1; then
     uf2_writer="dropboot convert"
 else
@@ -159,18 +187,22 @@ root="$out/initramfs"
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,mnt,modules,e2e}
 cp "$broot/bin/busybox" "$root/bin/busybox"
-for p in "$src/build/guest/dropboot-sim" "$src/build/guest/dropboot"; do
+for p in "$guest/dropboot-sim" "$guest/dropboot"; do
     [ -x "$p" ] && cp "$p" "$root/bin/"
 done
-[ -x "$root/bin/dropboot-sim" ] || die "build/guest/dropboot-sim missing"
+[ -x "$root/bin/dropboot-sim" ] || die "${guest#$src/}/dropboot-sim missing"
+# What the scenarios (lib.sh) need to know about the board.
+printf 'BOARD=%s\nAPP_BASE=%s\nAPP_OFFSET=%s\nFAMILY=%s\nBOOT_CODE=%s\nBLINKY_LED=%s\nAB_SLOTS=%s\n' "$board" \
+    "$(printf '0x%08x' "$app_base")" "$app_offset" "$family" "$boot_code" "$blinky_led" "$ab_slots" \
+    >"$root/e2e/board.env"
 if [ "$device" = emu ]; then
     # Every dropboot-sim the scenarios start is the firmware binary on the emulated chip.
-    cp "$src/build/guest/dropboot-emu" "$root/bin/"
+    cp "$guest/dropboot-emu" "$root/bin/"
     mkdir -p "$root/e2e/emu"
-    cp "$src/build/nucleo_l4r5zi/dropboot.elf" "$src/build/nucleo_l4r5zi/blinky.uf2" "$root/e2e/emu/"
-    # What the first 32 KB of every flash file must keep: the bootloader, 0xFF after it.
-    boot_bin="$src/build/nucleo_l4r5zi/dropboot.bin"
-    { cat "$boot_bin"; head -c $((32768 - $(stat -c %s "$boot_bin"))) /dev/zero | tr '\000' '\377'; } \
+    cp "$src/build/$board/dropboot.elf" "$src/build/$board/blinky.uf2" "$root/e2e/emu/"
+    # What the bootloader's code region of every flash file must keep: the bootloader, 0xFF after it.
+    boot_bin="$src/build/$board/dropboot.bin"
+    { cat "$boot_bin"; head -c $((boot_code - $(stat -c %s "$boot_bin"))) /dev/zero | tr '\000' '\377'; } \
         >"$root/e2e/emu/boot-area.bin"
     # libunicorn reserves 1 GB for translated code (mostly never touched): the
     # guest's default overcommit heuristic refuses that in 256 MB.

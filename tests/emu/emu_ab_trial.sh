@@ -32,6 +32,14 @@ grep -q "running the app" "$tmp/out.txt" || fail "blinky in slot B is not runnin
 update "$tmp/f.bin" "$fw/blinky-noconfirm.uf2"
 "$sim" --flash "$tmp/f.bin" status | grep -q "(slot B at 0x08108000, banks swapped, trial start 2 of 3" ||
     fail "after the update: $("$sim" --flash "$tmp/f.bin" status)"
+# `dropboot-emu status` asks the real binary without spending a start (the
+# flash is put back); `status --boot` is a real start and counts.
+cp "$tmp/f.bin" "$tmp/q.bin"
+for i in 1 2 3 4; do emu --flash "$tmp/q.bin" status >/dev/null || fail "status $i: exit $?"; done
+cmp -s "$tmp/f.bin" "$tmp/q.bin" || fail "dropboot-emu status changed the flash file"
+emu --flash "$tmp/q.bin" status --boot >/dev/null || fail "status --boot: exit $?"
+"$sim" --flash "$tmp/q.bin" status | grep -q "trial start 3 of 3" ||
+    fail "status --boot did not count a trial start: $("$sim" --flash "$tmp/q.bin" status)"
 emu --flash "$tmp/f.bin" run --ms 4500 --reset-at 1000 --reset-at 2000 --reset-at 3000 || fail "run trial: exit $?"
 [ "$(grep -c "flash banks swapped" "$tmp/out.txt")" = 2 ] || fail "expected two swapped (trial) starts here"
 grep -q "running the app" "$tmp/out.txt" || fail "no app running after the rollback"

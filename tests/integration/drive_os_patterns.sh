@@ -48,9 +48,9 @@ commits() {
     sessions=$((sessions + 1))
     [ $rc -eq 0 ] || fail "$1: replay exit $rc"
     grep -q $'^Result: DB_DONE\r$' "$tmp/out.txt" || fail "$1: STATUS.TXT is not DB_DONE"
-    grep -q "^device reset: start app at 0x08008000" "$tmp/out.txt" || fail "$1: the device did not reset into the app"
+    grep -q "^device reset: start app at $APP_BASE" "$tmp/out.txt" || fail "$1: the device did not reset into the app"
     flash_has_app "$tmp/flash.bin" "$5" || fail "$1: flash is not the app"
-    "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at 0x08008000" || fail "$1: status would not start the app"
+    "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at $APP_BASE" || fail "$1: status would not start the app"
     disk_clean "$1"
     echo "ok   $1: commits, app starts, disk clean"
 }
@@ -62,7 +62,7 @@ commits_or_order() {
     sessions=$((sessions + 1))
     if [ $rc -eq 0 ]; then
         flash_has_app "$tmp/flash.bin" "$5" || fail "$1: committed a wrong app"
-        "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at 0x08008000" || fail "$1: status would not start the app"
+        "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at $APP_BASE" || fail "$1: status would not start the app"
         disk_clean "$1"
         echo "ok   $1: commits, app starts, disk clean"
     elif [ $rc -eq 1 ] && grep -q $'^Result: DB_ERR_ORDER\r$' "$tmp/out.txt"; then
@@ -144,7 +144,7 @@ if grep "^Result: " "$tmp/out.txt" | grep -qv $'^Result: \(DB_IDLE\|DB_DONE\|DB_
 fi
 [ $rc -le 1 ] || fail "._ alone: replay exit $rc"
 cmp -s "$tmp/flash.bin" "$tmp/flash_before.bin" || fail "._ alone: flash changed"
-"$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at 0x08008000" || fail "._ alone: the app would not start"
+"$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at $APP_BASE" || fail "._ alone: the app would not start"
 disk_clean "._ alone"
 echo "ok   macOS ._FIRMWARE.UF2 alone in a second session: $(grep -m1 '^Result: ' "$tmp/out.txt" | tr -d '\r'), no reset, flash untouched, disk clean"
 

@@ -18,7 +18,7 @@ mcopy -i "$tmp/new.img" "$tmp/good.uf2" ::GOOD.UF2
 
 old_app_intact() {
     cmp -s <(dd if="$tmp/flash.bin" bs=4096 skip=8 count=18 status=none | head -c 70001) "$tmp/good.bin" &&
-        "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at 0x08008000"
+        "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at $APP_BASE"
 }
 
 # refuse FILE NAME CODE before|after [order]
@@ -87,11 +87,11 @@ refuse "$tmp/boot.bin" BOOT.BIN DB_ERR_ADDR_BOOT before meta-last
 
 # bad HEX checksum: in the first data record (nothing erased yet), and deep
 # inside a bigger file (pages were erased by then)
-arm-none-eabi-objcopy -I binary -O ihex --change-addresses 0x08008000 "$tmp/a.bin" "$tmp/a.hex"
+arm-none-eabi-objcopy -I binary -O ihex --change-addresses $APP_BASE "$tmp/a.bin" "$tmp/a.hex"
 damage_hex_checksum "$tmp/a.hex" "$tmp/bad1.hex" 2
 refuse "$tmp/bad1.hex" BAD1.HEX DB_ERR_HEX_CHECKSUM before
 "$py" "$lib" app "$tmp/b.bin" 20000 8
-arm-none-eabi-objcopy -I binary -O ihex --change-addresses 0x08008000 "$tmp/b.bin" "$tmp/b.hex"
+arm-none-eabi-objcopy -I binary -O ihex --change-addresses $APP_BASE "$tmp/b.bin" "$tmp/b.hex"
 damage_hex_checksum "$tmp/b.hex" "$tmp/bad2.hex" 1000
 refuse "$tmp/bad2.hex" BAD2.HEX DB_ERR_HEX_CHECKSUM after
 
@@ -107,7 +107,7 @@ refuse "$tmp/huge.uf2" HUGE.UF2 DB_ERR_TOO_LARGE before
 refuse "$tmp/huge.uf2" HUGE.UF2 DB_ERR_TOO_LARGE before desc
 refuse "$tmp/huge.bin" HUGE.BIN DB_ERR_TOO_LARGE before
 refuse "$tmp/huge.bin" HUGE.BIN DB_ERR_SLOT_FULL after meta-last # data first: no size until it outgrew slot B
-arm-none-eabi-objcopy -I binary -O ihex --change-addresses 0x08008000 "$tmp/huge.bin" "$tmp/huge.hex"
+arm-none-eabi-objcopy -I binary -O ihex --change-addresses $APP_BASE "$tmp/huge.bin" "$tmp/huge.hex"
 refuse "$tmp/huge.hex" HUGE.HEX DB_ERR_SLOT_FULL after # HEX gives no size up front
 
 # a UF2 whose first blocks are good and whose last block is not: the blocks

@@ -61,13 +61,13 @@ run_case() {
     if [ $rc -eq 0 ]; then
         grep -q "Result: DB_DONE" "$tmp/out.txt" || fail "$name: exit 0 without DB_DONE"
         flash_has_app "$tmp/flash.bin" "$tmp/app.bin" ${base_flash:+page} || fail "$name: flash is not the app"
-        "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at 0x08008000" || fail "$name: would not start the app"
+        "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at $APP_BASE" || fail "$name: would not start the app"
         echo "ok   $name"
     elif [ "$mode" = may ] && [ $rc -eq 1 ] && grep -q "Result: DB_ERR_ORDER" "$tmp/out.txt"; then
         if [ -n "$base_flash" ]; then
             # refused before the vector table came: nothing erased, the old app starts
             cmp -s "$base_flash" "$tmp/flash.bin" || fail "$name: refused, but flash changed"
-            "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at 0x08008000" || fail "$name: refused and the old app lost"
+            "$sim" --flash "$tmp/flash.bin" status | grep -q "^start app at $APP_BASE" || fail "$name: refused and the old app lost"
         else
             "$sim" --flash "$tmp/flash.bin" status | grep -q "^stay in bootloader" || fail "$name: refused but an app would start"
         fi

@@ -96,7 +96,7 @@ static int boot_device(void **state)
     msc_init(&dev_msc, &dev_scsi);
     usbd_init(&dev_usbd, &board, &dev_msc);
     dcd_connect();
-    usbhost_init(&host, &dwc2_regmodel, (struct usbhost_device){NULL, dev_run});
+    usbhost_init(&host, &dwc2_regmodel, (struct usbhost_device){NULL, dev_run, NULL});
     return 0;
 }
 

@@ -122,6 +122,29 @@ static void core_2_81a_declares_the_session_valid_through_novbussens(void **stat
     assert_int_equal(model_errors(), 0);
 }
 
+/* The shared model configured as the F411's core (dropboot-emu's F411
+   machine does this): GSNPSID 2.81a, and no B-session without VBUS sensing
+   off, since the Black Pill does not wire VBUS (RM0383 22.16.2 GCCFG). The
+   driver's path for that core makes it pull DP up; sensing VBUS with
+   nothing on the pin would leave the device off the bus. */
+static void the_model_as_a_2_81a_core_pulls_up_only_with_vbus_sensing_off(void **state)
+{
+    (void)state;
+    const uint32_t core_281a = 0x4F54281Au;
+    dwc2_model_configure(&dwc2_regmodel, core_281a, DWC2_MODEL_EPS, false);
+    nev = 0;
+    dcd_init(&events);
+    dcd_connect();
+    assert_int_equal(dwc2_core_id(), core_281a);
+    assert_true(dwc2_model_connected(&dwc2_regmodel));
+    model_poke(0x038, (model_reg(0x038) & ~OTG_GCCFG_NOVBUSSENS_Msk) | OTG_GCCFG_VBUSBSEN_Msk);
+    assert_false(dwc2_model_connected(&dwc2_regmodel));
+    model_poke(0x038, model_reg(0x038) | OTG_GCCFG_NOVBUSSENS_Msk);
+    assert_true(dwc2_model_connected(&dwc2_regmodel));
+    assert_int_equal(model_errors(), 0);
+    dwc2_model_configure(&dwc2_regmodel, 0u, 0u, false); /* the default 3.10a core for the other tests */
+}
+
 /* A core that never reports its AHB side idle: init gives up after its
    bounded wait and says so instead of carrying on as if all went well. */
 static void a_core_that_never_goes_idle_is_recorded_as_a_timeout(void **state)
@@ -480,6 +503,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_forces_device_mode_with_the_session_valid_and_stays_detached),
         cmocka_unit_test(core_2_81a_declares_the_session_valid_through_novbussens),
+        cmocka_unit_test(the_model_as_a_2_81a_core_pulls_up_only_with_vbus_sensing_off),
         cmocka_unit_test(a_core_that_never_goes_idle_is_recorded_as_a_timeout),
         cmocka_unit_test(fifo_registers_follow_the_320_word_plan),
         cmocka_unit_test(bus_reset_is_reported_and_ep0_made_ready_for_setup),

@@ -109,31 +109,94 @@ static void each_stay_request_wins_over_a_good_app(void **state)
     assert_int_equal(decide(magic).app_pc, 0);
 }
 
-static void app_changed_behind_the_record_is_corrupt(void **state)
+/* An app asks for the bootloader when its button was held long enough
+ * (blinky: 3 s); the button is still down when the bootloader looks. */
+static void the_apps_request_names_the_reason_with_the_button_still_held(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 9);
+    commit_app();
+    struct boot_inputs both = {.stay_magic = true, .button = true};
+    assert_int_equal(decide(both).reason, BOOT_STAY_REQUESTED);
+}
+
+/* After commit the image is not read again at boot unless the build asks
+ * for it (DB_BOOT_FULL_CRC): flash changed behind the record then starts. */
+#if DB_BOOT_FULL_CRC
+#define CHANGED_BEHIND_THE_RECORD BOOT_STAY_APP_CORRUPT
+#else
+#define CHANGED_BEHIND_THE_RECORD BOOT_START_APP
+#endif
+
+/* Erase every erase unit the image covers (a page on the L4R5; on the F411
+ * one 64 KB sector holds the vector table and the rest of a small app). */
+static void erase_app_units(void)
+{
+    for (uint32_t off = 0; off < APP_SIZE; off += DB_PAGE_SIZE)
+        if (unit_start(DB_APP_BASE + off) == DB_APP_BASE + off)
+            assert_int_equal(flash_erase_page(DB_APP_BASE + off), FLASH_OK);
+}
+
+/* img in flash behind a valid record of its CRC-32, except that the
+ * double-word at off was cut while it was programmed: its ECC is broken. */
+static void commit_with_a_torn_double_word(uint32_t off)
+{
+    commit_behind_the_writer();
+    erase_app_units();
+    if (off > 0u)
+        assert_int_equal(flash_program(DB_APP_BASE, img, off), FLASH_OK);
+    flash_model_set_tear(true);
+    flash_model_cut_after(1);
+    assert_int_equal(flash_program(DB_APP_BASE + off, img + off, 8u), FLASH_ERR_HW);
+    flash_model_power_on();
+    flash_model_set_tear(false);
+    assert_int_equal(flash_program(DB_APP_BASE + off + 8u, img + off + 8u, APP_SIZE - off - 8u), FLASH_OK);
+    uint8_t dw[8];
+    assert_int_equal(flash_read(DB_APP_BASE + off, dw, sizeof dw), FLASH_ERR_ECC);
+}
+
+static void app_changed_behind_the_record_is_caught_only_by_the_full_boot_crc(void **state)
 {
     (void)state;
     testlib_make_image(img, APP_SIZE, 4);
+    set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
     commit_app();
-    /* Someone rewrites the second page without a new record (real erase + program). */
-    uint8_t other[DB_PAGE_SIZE];
+    /* Someone rewrites 256 bytes in the middle without a new record (real
+       erase + program; the erase unit's bytes before them are written back
+       as they were, those after stay erased). */
+    uint32_t changed = DB_APP_BASE + APP_SIZE / 2u;
+    uint32_t unit = unit_start(changed);
+    uint8_t other[256];
     memset(other, 0x42, sizeof other);
-    assert_int_equal(flash_erase_page(unit_start(DB_APP_BASE + DB_PAGE_SIZE)), FLASH_OK);
-    assert_int_equal(flash_program(DB_APP_BASE + DB_PAGE_SIZE, other, sizeof other), FLASH_OK);
+    assert_int_equal(flash_erase_page(unit), FLASH_OK);
+    if (unit < changed)
+        assert_int_equal(flash_program(unit, img + (unit - DB_APP_BASE), changed - unit), FLASH_OK);
+    assert_int_equal(flash_program(changed, other, sizeof other), FLASH_OK);
     struct boot_inputs in = {0};
-    assert_int_equal(decide(in).reason, BOOT_STAY_APP_CORRUPT);
+    assert_int_equal(decide(in).reason, CHANGED_BEHIND_THE_RECORD);
 }
 
-static void unreadable_app_double_word_is_corrupt(void **state)
+static void unreadable_app_double_word_is_caught_only_by_the_full_boot_crc(void **state)
 {
     (void)state;
     testlib_make_image(img, APP_SIZE, 5);
-    commit_app();
-    flash_model_set_tear(true);
-    flash_model_cut_after(1);
-    assert_int_equal(flash_erase_page(unit_start(DB_APP_BASE + 2 * DB_PAGE_SIZE)), FLASH_ERR_HW);
-    flash_model_power_on();
+    set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
+    commit_with_a_torn_double_word(APP_SIZE / 2u);
     struct boot_inputs in = {0};
-    assert_int_equal(decide(in).reason, BOOT_STAY_APP_CORRUPT);
+    assert_int_equal(decide(in).reason, CHANGED_BEHIND_THE_RECORD);
+}
+
+/* The vector table is read through ECC at every boot: a double-word there
+ * that no longer reads keeps the bootloader, with or without the full CRC. */
+static void unreadable_vector_table_keeps_the_bootloader(void **state)
+{
+    (void)state;
+    testlib_make_image(img, APP_SIZE, 8);
+    set_vectors(0x20018000u, DB_APP_BASE + 0x1C1u);
+    commit_with_a_torn_double_word(0u);
+    struct boot_inputs in = {0};
+    enum boot_reason why = decide(in).reason;
+    assert_true(why == BOOT_STAY_BAD_VECTORS || why == BOOT_STAY_APP_CORRUPT);
 }
 
 static void implausible_vectors_keep_the_bootloader(void **state)
@@ -200,8 +263,10 @@ int main(void)
         cmocka_unit_test_setup(committed_app_starts_with_its_sp_and_reset_handler, setup_ram),
         cmocka_unit_test_setup(st_linked_app_with_sp_at_the_end_of_ram_starts, setup_ram),
         cmocka_unit_test_setup(each_stay_request_wins_over_a_good_app, setup_ram),
-        cmocka_unit_test_setup(app_changed_behind_the_record_is_corrupt, setup_ram),
-        cmocka_unit_test_setup(unreadable_app_double_word_is_corrupt, setup_ram),
+        cmocka_unit_test_setup(the_apps_request_names_the_reason_with_the_button_still_held, setup_ram),
+        cmocka_unit_test_setup(app_changed_behind_the_record_is_caught_only_by_the_full_boot_crc, setup_ram),
+        cmocka_unit_test_setup(unreadable_app_double_word_is_caught_only_by_the_full_boot_crc, setup_ram),
+        cmocka_unit_test_setup(unreadable_vector_table_keeps_the_bootloader, setup_ram),
         cmocka_unit_test_setup(implausible_vectors_keep_the_bootloader, setup_ram),
         cmocka_unit_test_setup(vector_plausibility_edges, setup_ram),
         cmocka_unit_test_setup(no_record_after_the_record_pages_are_erased, setup_ram),
