@@ -149,8 +149,41 @@
 
 #define DB_SECTOR_SIZE 512u /* USB mass storage logical block */
 
+/* The two RAM buffers that decide which host write orders work, sized for
+ * the L4R5's 24 KB RAM budget (ports/stm32l4r5/bootloader.ld). docs/size.md
+ * has, for each, what it buys and the host behaviour that fails below it,
+ * measured with scripts/size_sweep.sh; the simulator and the tests use these
+ * sizes unless a host build sets another (cmake -DDB_PENDING_SECTORS=...).
+ * Pending: sectors of a firmware file held until they can be used (written
+ * before the file's first sector, HEX text ahead of the decoder, a stream's
+ * data until its vector table is known); 556 bytes each with the writer's two
+ * partial double-words. Every write order of the OS models works with 2
+ * already; 8 (4 KB, one cluster) also takes a whole 2 KB UF2, or a HEX with
+ * up to 4 KB of text before its vector table, in any order. A plain
+ * decimal: STATUS.TXT quotes it. */
+#ifndef DB_PENDING_SECTORS
+#define DB_PENDING_SECTORS 8
+#endif
+/* Overlay: written metadata (FAT, directories, boot sector) kept so the host
+ * reads back what it wrote; 524 bytes each. 10: the FAT sectors of the
+ * largest file the drive takes (a HEX of the whole app area with 16-byte
+ * records, 6.8 MB: 7 sectors), the root, and two more for the host's own
+ * metadata (at 6 the 6.8 MB HEX's chain reads back as free clusters). */
+#ifndef DB_OVERLAY_SECTORS
+#define DB_OVERLAY_SECTORS 10
+#endif
+/* A number as text, for sentences that quote a size above. */
+#define DB_TEXT_(x) #x
+#define DB_TEXT(x) DB_TEXT_(x)
+
 #ifndef DB_VERSION
 #define DB_VERSION "0.1.0" /* bootloader version in INFO_UF2.TXT and the USB descriptors */
+#endif
+/* The same version as the USB bcdDevice spells it (0xJJMN, USB 2.0 9.6.1):
+   a constant, not parsed from the text at run time (128 bytes of code);
+   tests/unit/test_usbd.c checks that the two agree. */
+#ifndef DB_VERSION_BCD
+#define DB_VERSION_BCD 0x0010u
 #endif
 
 #if (DB_BOOT_SIZE % DB_PAGE_SIZE) != 0

@@ -29,7 +29,7 @@
     X(DB_ERR_NOT_FIRMWARE,  "ignored: file is not firmware (not UF2, Intel HEX or a BIN for this board)") \
     X(DB_ERR_ZIP,           "ignored: a .zip archive; extract it and drop the file inside") \
     X(DB_ERR_ELF,           "ignored: an ELF file; drop the .hex/.bin, or: dropboot convert app.elf") \
-    X(DB_ERR_ORDER,         "too far out of order (its start must come in the first 16 KB); copy it again") \
+    X(DB_ERR_ORDER,         "too far out of order (its start must come among the first " DB_TEXT(DB_PENDING_SECTORS) " sectors written); copy it again") \
     X(DB_ERR_OVERLAP,       "two different values for the same flash address") \
     X(DB_ERR_INCOMPLETE,    "the file ended before the whole image arrived") \
     X(DB_ERR_FLASH,         "failed: flash erase or program error") \

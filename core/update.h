@@ -44,10 +44,10 @@
 /* Sectors held while they cannot be used yet: data that came before the first
  * sector of its file, HEX text ahead of the sector the decoder needs next,
  * and a stream's data until its vector table is known (the erase rule).
- * 32 sectors = 16 KB: covers reordering inside one 16 KB host request and
- * small whole files written backwards; beyond it a refusal (DB_ERR_ORDER),
- * before anything is erased when the table is not known yet. */
-#define UPDATE_PENDING_SECTORS 32u
+ * Sized by core/config.h DB_PENDING_SECTORS; a host order that needs more is
+ * refused (DB_ERR_ORDER), before anything is erased when the table is not
+ * known yet. */
+#define UPDATE_PENDING_SECTORS DB_PENDING_SECTORS
 /* Maps by groups of sectors (4 KB, the drive's cluster and a flash page) over
  * a volume of up to 32 MB: 1 KB each. */
 #define UPDATE_GROUP_SECTORS 8u

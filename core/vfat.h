@@ -51,9 +51,10 @@
  * the boot sector, and small non-firmware files (macOS ._ files) while room
  * is left. A whole-app copy needs ~4 FAT + 1-2 root sectors; macOS adds
  * .fseventsd, .Trashes, .Spotlight-V100 and ._ files (a few sectors each).
- * 48 sectors = 24 KB. When full, plain data goes first, then the oldest
- * metadata; nothing breaks, a dropped sector reads as synthesized again. */
-#define VFAT_OVERLAY_SECTORS 48u
+ * Sized by core/config.h DB_OVERLAY_SECTORS. When full, plain data goes
+ * first, then the oldest metadata; a dropped sector reads as synthesized
+ * again (docs/size.md: what the host sees then). */
+#define VFAT_OVERLAY_SECTORS DB_OVERLAY_SECTORS
 /* Subdirectories whose clusters hold directory entries (macOS and Windows
  * make a few; a user may copy into a folder). */
 #define VFAT_SUBDIRS_MAX 8u

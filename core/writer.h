@@ -46,10 +46,11 @@
 #define WRITER_DW_MAP_BYTES (DB_PAGE_SIZE / DB_PROG_UNIT / 8u)    /* one bit per double-word of the page buffer */
 /* Half-filled double-words waiting for their other bytes. In file order a
  * piece boundary is completed inside the held page; out of order each UF2
- * block or HEX section edge leaves at most two. 64 covers a whole pending
- * buffer's worth of 476-byte blocks replayed in any order; beyond it the
- * oldest is programmed 0xFF-filled (a later byte for it is then an overlap). */
-#define WRITER_PARTIAL_MAX 64u
+ * block or HEX section edge leaves at most two, so two per pending sector
+ * (core/config.h) cover a whole pending buffer's worth of 476-byte blocks
+ * replayed in any order; beyond it the oldest is programmed 0xFF-filled (a
+ * later byte for it is then an overlap). */
+#define WRITER_PARTIAL_MAX (2u * DB_PENDING_SECTORS)
 
 struct writer_partial {
     uint32_t addr;                /* double-word address; 0: free */

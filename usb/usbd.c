@@ -41,7 +41,7 @@ enum string_index { STR_LANGUAGES = 0, STR_MANUFACTURER = 1, STR_PRODUCT = 2, ST
 #define DEVICE_DESC_LEN 18u
 #define CONFIG_DESC_LEN 32u /* configuration 9 + interface 9 + two endpoints 7 */
 
-/* Device descriptor; VID, PID and bcdDevice are filled in from the board and DB_VERSION. */
+/* Device descriptor; VID, PID and bcdDevice are filled in from the board and DB_VERSION_BCD. */
 static const uint8_t device_desc_template[DEVICE_DESC_LEN] = {
     DEVICE_DESC_LEN, USBD_DESC_DEVICE,
     0x00, 0x02,       /* bcdUSB 2.00 (full speed only: device qualifier stalls) */
@@ -80,23 +80,6 @@ static uint32_t copy_out(uint8_t *buf, uint32_t max, const uint8_t *src, uint32_
     return n;
 }
 
-/* bcdDevice from DB_VERSION "major.minor.patch": 0xJJMN as USB 2.0 9.6.1 spells it. */
-static uint16_t version_bcd(const char *v)
-{
-    uint32_t part[3] = {0, 0, 0};
-    uint32_t k = 0;
-    for (uint32_t i = 0; v[i] != '\0' && i < 16u && k < 3u; i++) {
-        if (v[i] == '.')
-            k++;
-        else if (v[i] >= '0' && v[i] <= '9' && part[k] < 100u)
-            part[k] = part[k] * 10u + (uint32_t)(v[i] - '0');
-        else
-            break;
-    }
-    uint32_t major = min_u32(part[0], 99u), minor = min_u32(part[1], 9u), patch = min_u32(part[2], 9u);
-    return (uint16_t)(((major / 10u) << 12) | ((major % 10u) << 8) | (minor << 4) | patch);
-}
-
 /* ASCII into a UTF-16LE string descriptor; non-ASCII bytes become '?'. */
 static uint32_t string_desc(const char *s, uint8_t *buf, uint32_t max)
 {
@@ -117,11 +100,10 @@ uint32_t usbd_descriptor(const struct usbd *u, uint8_t type, uint8_t index, uint
 {
     if (type == USBD_DESC_DEVICE && index == 0u) {
         uint8_t d[DEVICE_DESC_LEN];
-        uint16_t bcd = version_bcd(DB_VERSION);
         memcpy(d, device_desc_template, sizeof d);
         le_put16(d + 8, u->board->usb_vid);
         le_put16(d + 10, u->board->usb_pid);
-        le_put16(d + 12, bcd);
+        le_put16(d + 12, DB_VERSION_BCD);
         return copy_out(buf, max, d, sizeof d);
     }
     if (type == USBD_DESC_CONFIGURATION && index == 0u)
@@ -162,69 +144,107 @@ static void set_configuration(struct usbd *u, uint8_t value)
         msc_unconfigure(u->msc);
 }
 
+/* What a standard request must look like to be answered (USB 2.0 9.4): one
+   row per request, checked in one place; a request that fails a check, or
+   has no row, stalls. Rows are searched in order (no two share a key). */
+#define RULE_IN 0x01u         /* device-to-host (else host-to-device) */
+#define RULE_VALUE0 0x02u     /* wValue 0 */
+#define RULE_INDEX0 0x04u     /* wIndex 0 */
+#define RULE_CONFIGURED 0x08u /* only in the Configured state */
+#define RULE_IFACE 0x10u      /* wIndex is our interface */
+#define RULE_EP 0x20u         /* wIndex is an endpoint of ours */
+#define RULE_ANY_LENGTH 0xFFu
+
+enum std_req {
+    DEV_GET_STATUS, DEV_SET_ADDRESS, DEV_GET_DESCRIPTOR, DEV_GET_CONFIGURATION, DEV_SET_CONFIGURATION,
+    IF_GET_STATUS, IF_GET_INTERFACE, IF_SET_INTERFACE, EP_GET_STATUS, EP_CLEAR_FEATURE, EP_SET_FEATURE,
+    STD_REQ_COUNT
+};
+
+struct std_rule {
+    uint8_t recipient;
+    uint8_t request;
+    uint8_t flags;
+    uint8_t length; /* the wLength it must have, or RULE_ANY_LENGTH */
+};
+
+static const struct std_rule std_rules[STD_REQ_COUNT] = {
+    [DEV_GET_STATUS] = {REQ_TO_DEVICE, GET_STATUS, RULE_IN | RULE_VALUE0 | RULE_INDEX0, 2},
+    [DEV_SET_ADDRESS] = {REQ_TO_DEVICE, SET_ADDRESS, RULE_INDEX0, RULE_ANY_LENGTH},
+    [DEV_GET_DESCRIPTOR] = {REQ_TO_DEVICE, GET_DESCRIPTOR, RULE_IN, RULE_ANY_LENGTH},
+    [DEV_GET_CONFIGURATION] = {REQ_TO_DEVICE, GET_CONFIGURATION, RULE_IN, 1},
+    [DEV_SET_CONFIGURATION] = {REQ_TO_DEVICE, SET_CONFIGURATION, 0, RULE_ANY_LENGTH},
+    [IF_GET_STATUS] = {REQ_TO_INTERFACE, GET_STATUS, RULE_IN | RULE_CONFIGURED | RULE_IFACE, 2},
+    [IF_GET_INTERFACE] = {REQ_TO_INTERFACE, GET_INTERFACE, RULE_IN | RULE_CONFIGURED | RULE_IFACE, 1},
+    [IF_SET_INTERFACE] = {REQ_TO_INTERFACE, SET_INTERFACE, RULE_CONFIGURED | RULE_IFACE | RULE_VALUE0, RULE_ANY_LENGTH},
+    [EP_GET_STATUS] = {REQ_TO_ENDPOINT, GET_STATUS, RULE_IN | RULE_VALUE0 | RULE_EP, 2},
+    /* wValue 0 is ENDPOINT_HALT, the only endpoint feature */
+    [EP_CLEAR_FEATURE] = {REQ_TO_ENDPOINT, CLEAR_FEATURE, RULE_VALUE0 | RULE_EP, RULE_ANY_LENGTH},
+    [EP_SET_FEATURE] = {REQ_TO_ENDPOINT, SET_FEATURE, RULE_VALUE0 | RULE_EP, RULE_ANY_LENGTH},
+};
+_Static_assert(FEATURE_ENDPOINT_HALT == 0u, "the endpoint feature rows check wValue 0");
+
+/* The row the request matches, or STD_REQ_COUNT: none, or a check fails. */
+static uint32_t std_match(const struct usbd *u, const uint8_t *setup, uint16_t value, uint16_t index,
+                          uint16_t length)
+{
+    uint32_t i = 0;
+    while (i < STD_REQ_COUNT &&
+           (std_rules[i].recipient != REQ_RECIPIENT(setup[0]) || std_rules[i].request != setup[1]))
+        i++;
+    if (i == STD_REQ_COUNT)
+        return i;
+    const struct std_rule *r = &std_rules[i];
+    bool ok = ((setup[0] & REQ_DIR_IN) != 0u) == ((r->flags & RULE_IN) != 0u) &&
+              (!(r->flags & RULE_VALUE0) || value == 0u) && (!(r->flags & RULE_INDEX0) || index == 0u) &&
+              (!(r->flags & RULE_CONFIGURED) || u->config != 0u) &&
+              (!(r->flags & RULE_IFACE) || index == MSC_INTERFACE) &&
+              (!(r->flags & RULE_EP) || ep_valid(u, (uint8_t)index)) &&
+              (r->length == RULE_ANY_LENGTH || length == r->length);
+    return ok ? i : STD_REQ_COUNT;
+}
+
 /* Returns the reply length for IN requests, 0 for accepted no-data requests,
    -1 to stall. */
 static int32_t standard_request(struct usbd *u, const uint8_t *setup, uint16_t value, uint16_t index,
                                 uint16_t length)
 {
-    uint8_t bm = setup[0];
     uint8_t *out = u->ep0_buf;
-    switch (REQ_RECIPIENT(bm) << 8 | setup[1]) {
-    case REQ_TO_DEVICE << 8 | GET_STATUS:
-        if (!(bm & REQ_DIR_IN) || value != 0u || index != 0u || length != 2u)
-            return -1;
-        out[0] = 0; /* bus powered, remote wakeup off */
-        out[1] = 0;
+    out[0] = 0; /* GET_STATUS: bus powered, remote wakeup off, not halted; the only alternate setting */
+    out[1] = 0;
+    switch (std_match(u, setup, value, index, length)) {
+    case DEV_GET_STATUS:
+    case IF_GET_STATUS:
         return 2;
-    case REQ_TO_DEVICE << 8 | SET_ADDRESS:
-        if ((bm & REQ_DIR_IN) || value > MAX_ADDRESS || index != 0u || u->config != 0u)
+    case DEV_SET_ADDRESS:
+        if (value > MAX_ADDRESS || u->config != 0u)
             return -1;
         u->pending_address = (uint8_t)value;
         u->address_pending = true;
         dcd_set_address((uint8_t)value); /* the controller applies it after the status stage */
         return 0;
-    case REQ_TO_DEVICE << 8 | GET_DESCRIPTOR: {
-        if (!(bm & REQ_DIR_IN))
-            return -1;
+    case DEV_GET_DESCRIPTOR: {
         uint32_t n = usbd_descriptor(u, (uint8_t)(value >> 8), (uint8_t)value, out, sizeof u->ep0_buf);
         return n == 0u ? -1 : (int32_t)n;
     }
-    case REQ_TO_DEVICE << 8 | GET_CONFIGURATION:
-        if (!(bm & REQ_DIR_IN) || length != 1u)
-            return -1;
+    case DEV_GET_CONFIGURATION:
         out[0] = u->config;
         return 1;
-    case REQ_TO_DEVICE << 8 | SET_CONFIGURATION:
-        if ((bm & REQ_DIR_IN) || (value != 0u && value != CONFIG_VALUE))
+    case DEV_SET_CONFIGURATION:
+        if (value != 0u && value != CONFIG_VALUE)
             return -1;
         set_configuration(u, (uint8_t)value);
         return 0;
-    case REQ_TO_INTERFACE << 8 | GET_STATUS:
-        if (!(bm & REQ_DIR_IN) || u->config == 0u || index != MSC_INTERFACE || length != 2u)
-            return -1;
-        out[0] = 0;
-        out[1] = 0;
-        return 2;
-    case REQ_TO_INTERFACE << 8 | GET_INTERFACE:
-        if (!(bm & REQ_DIR_IN) || u->config == 0u || index != MSC_INTERFACE || length != 1u)
-            return -1;
-        out[0] = 0; /* the only alternate setting */
+    case IF_GET_INTERFACE:
         return 1;
-    case REQ_TO_INTERFACE << 8 | SET_INTERFACE:
-        if ((bm & REQ_DIR_IN) || u->config == 0u || index != MSC_INTERFACE || value != 0u)
-            return -1;
+    case IF_SET_INTERFACE:
         msc_configure(u->msc); /* USB 2.0 9.4.10: the interface's pipes start fresh */
         return 0;
-    case REQ_TO_ENDPOINT << 8 | GET_STATUS:
-        if (!(bm & REQ_DIR_IN) || value != 0u || length != 2u || !ep_valid(u, (uint8_t)index))
-            return -1;
+    case EP_GET_STATUS:
         out[0] = (DCD_EP_NUM(index) != 0u && dcd_ep_stalled((uint8_t)index)) ? 1u : 0u;
-        out[1] = 0;
         return 2;
-    case REQ_TO_ENDPOINT << 8 | CLEAR_FEATURE:
-    case REQ_TO_ENDPOINT << 8 | SET_FEATURE:
-        if ((bm & REQ_DIR_IN) || value != FEATURE_ENDPOINT_HALT || !ep_valid(u, (uint8_t)index))
-            return -1;
+    case EP_CLEAR_FEATURE:
+    case EP_SET_FEATURE:
         if (DCD_EP_NUM(index) == 0u)
             return 0; /* EP0's halt ends with the next SETUP anyway */
         if (setup[1] == SET_FEATURE) {

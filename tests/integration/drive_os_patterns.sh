@@ -118,7 +118,7 @@ done
 # interleaved orders.
 mac_disk uf2
 # Random orders: exact, or refused before erasing when the block with the
-# vector table is not among the first 16 KB written (the erase rule).
+# vector table is not within the pending buffer's reach (the erase rule).
 for order in random:1 random:2 random:3; do
     rm -f "$tmp/flash.bin"
     commits_or_order "macOS Finder UF2 + ._ + .DS_Store + .fseventsd + .Trashes + .Spotlight-V100, $order" \
@@ -173,7 +173,7 @@ done
 # --- 3. macOS large copy: 1 MB pieces by parallel threads arrive
 # interleaved; random orders are the worst case of that. Every format
 # commits exactly or refuses with DB_ERR_ORDER before erasing anything (the
-# block with the vector table must come within the first 16 KB).
+# block with the vector table must come within the pending buffer's reach).
 # (Skipped with DROPBOOT_LARGE=0: dropboot-emu runs this script at about real
 # time; its own 1 MB figures are in make bench.)
 "$py" "$lib" app "$tmp/bigapp.bin" 1048576 23

@@ -60,13 +60,16 @@ PY
 "$py" "$lib" uf2 "$tmp/a.bin" "$tmp/other.uf2" --family 0xe48bff56
 refuse "$tmp/other.uf2" OTHER.UF2 DB_ERR_UF2_FAMILY before
 refuse "$tmp/other.uf2" OTHER.UF2 DB_ERR_UF2_FAMILY before meta-last
-"$py" "$lib" uf2 "$tmp/a.bin" "$tmp/ours.uf2"
-cat "$tmp/other.uf2" "$tmp/ours.uf2" "$tmp/other.uf2" >"$tmp/multi.uf2"
+# in random order: our blocks (a 1000-byte app: 4) fit the pending buffer
+"$py" "$lib" app "$tmp/m.bin" 1000 7
+"$py" "$lib" uf2 "$tmp/m.bin" "$tmp/ours.uf2"
+"$py" "$lib" uf2 "$tmp/m.bin" "$tmp/other_m.uf2" --family 0xe48bff56
+cat "$tmp/other_m.uf2" "$tmp/ours.uf2" "$tmp/other_m.uf2" >"$tmp/multi.uf2"
 cp "$tmp/good_flash.bin" "$tmp/flash.bin"
 cp "$tmp/good.img" "$tmp/new.img"
 mcopy -i "$tmp/new.img" "$tmp/multi.uf2" ::MULTI.UF2
 "$sim" --flash "$tmp/flash.bin" replay "$tmp/good.img" "$tmp/new.img" --order random:4 >"$tmp/out.txt" || fail "multi-family UF2"
-cmp -s <(dd if="$tmp/flash.bin" bs=1 skip="$(active_offset "$tmp/flash.bin")" count=3000 status=none) "$tmp/a.bin" ||
+cmp -s <(dd if="$tmp/flash.bin" bs=1 skip="$(active_offset "$tmp/flash.bin")" count=1000 status=none) "$tmp/m.bin" ||
     fail "multi-family: wrong app"
 echo "ok   MULTI.UF2: a multi-family file flashes our family's blocks"
 

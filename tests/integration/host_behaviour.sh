@@ -296,16 +296,19 @@ done
 
 # --- 7. spec-valid layouts: UF2 payloads not a multiple of 8 in random
 # order, a HEX whose abutting sections come high part first. Any order works
-# while the part with the vector table comes within the first 16 KB written
+# while the part with the vector table comes within the pending buffer
 # (nothing is erased before it); later, a refusal that erases nothing.
+# The small app's UF2 fits the pending buffer whole (in any order), the
+# HEX's high part (text before the vector table) too.
 "$py" "$lib" app "$tmp/small.bin" 7000 8
+"$py" "$lib" app "$tmp/fits.bin" $((PENDING_SECTORS * 252 - 16)) 8
 for p in 476 252; do
-    forge uf2 "$tmp/small.bin" "$tmp/p$p.uf2" --payload $p --shuffle $p
+    forge uf2 "$tmp/fits.bin" "$tmp/p$p.uf2" --payload $p --shuffle $p
     i=$(img p$p)
     mcopy -i "$i" "$tmp/p$p.uf2" ::P$p.UF2
-    case_ "uf2_payload_${p}_random_order_commits_exact" "done" "$tmp/small.bin" "$old" "$i" --order meta-last
+    case_ "uf2_payload_${p}_random_order_commits_exact" "done" "$tmp/fits.bin" "$old" "$i" --order meta-last
 done
-forge hex "$tmp/small.bin" "$tmp/high.hex" --split 0x1004 --high-first
+forge hex "$tmp/small.bin" "$tmp/high.hex" --split 0x1904 --high-first # high part: 596 bytes, ~1.7 KB of text
 i=$(img high)
 mcopy -i "$i" "$tmp/high.hex" ::HIGH.HEX
 case_ "hex_abutting_sections_high_part_first_commits_exact" "done" "$tmp/small.bin" "$old" "$i" --order meta-last
@@ -316,7 +319,7 @@ case_ "uf2_payload_476_random_order_vector_table_late_refused_before_erase" "don
 forge hex "$tmp/new.bin" "$tmp/highbig.hex" --split 0x3004 --high-first
 i=$(img highbig)
 mcopy -i "$i" "$tmp/highbig.hex" ::HIGH.HEX
-case_ "hex_high_part_first_beyond_16k_refused_before_erase" "refuse:DB_ERR_ORDER" "" "$old" "$i" --order meta-last
+case_ "hex_high_part_first_beyond_the_pending_buffer_refused_before_erase" "refuse:DB_ERR_ORDER" "" "$old" "$i" --order meta-last
 
 # --- 8. where the file sits on the drive
 i=$(img full)

@@ -182,7 +182,7 @@ static void bin_with_its_first_sector_late_within_the_buffer_is_flashed_exactly(
     (void)state;
     make_image(12345);
     uint32_t lba = host_file("APP     BIN", 12345);
-    write_with_reversed_window(lba, image, 12345, 0, 20);
+    write_with_reversed_window(lba, image, 12345, 0, UPDATE_PENDING_SECTORS); /* the first sector last */
     assert_app(12345);
 }
 
@@ -593,12 +593,13 @@ static void hex_with_the_high_section_first_is_exact(void **state)
 {
     (void)state;
     make_image(6000);
-    /* two abutting sections, the upper one (from 3004, not 8-aligned) first */
+    /* two abutting sections, the upper one (not 8-aligned) first; its text
+     * (45 characters per 16-byte record) waits in the pending buffer */
     uint32_t n = 0;
     uint8_t rec[4 + 16];
     const uint8_t ext[6] = {2, 0, 0, 4, (uint8_t)(DB_APP_BASE >> 24), (uint8_t)(DB_APP_BASE >> 16)};
     n = hex_record(n, ext, 2);
-    const uint32_t cut = 3004u;
+    const uint32_t cut = 6000u - (UPDATE_PENDING_SECTORS - 2u) * DB_SECTOR_SIZE / 45u * 16u + 4u;
     for (int part = 1; part >= 0; part--) {
         uint32_t from = part ? cut : 0u, to = part ? 6000u : cut;
         for (uint32_t off = from; off < to; off += 16u) {

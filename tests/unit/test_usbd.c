@@ -2,6 +2,8 @@
  * usb/usbd: enumeration and every standard request, driven through the test
  * controller in usb_test_host.h (the test plays the host, packet by packet).
  */
+#include <stdio.h>
+
 #include "board_sim.h"
 #include "usb_test_host.h"
 
@@ -279,9 +281,12 @@ static void test_descriptor_helper_matches_what_ep0_sends(void **state)
     assert_int_equal(th_control(0x80, 6, 0x0200, 0, 64, b), 32);
     assert_memory_equal(a, b, 32);
     assert_int_equal(usbd_descriptor(&th_usbd, USBD_DESC_DEVICE_QUALIFIER, 0, a, sizeof a), 0);
-    /* bcdDevice follows DB_VERSION "0.1.0" */
+    /* bcdDevice is DB_VERSION "major.minor.patch" as 0xJJMN (USB 2.0 9.6.1) */
+    unsigned major = 0, minor = 0, patch = 0;
+    assert_int_equal(sscanf(DB_VERSION, "%u.%u.%u", &major, &minor, &patch), 3);
+    assert_true(major <= 99u && minor <= 9u && patch <= 9u);
     assert_int_equal(usbd_descriptor(&th_usbd, USBD_DESC_DEVICE, 0, a, sizeof a), 18);
-    assert_int_equal(a[12] | a[13] << 8, 0x0010);
+    assert_int_equal(a[12] | a[13] << 8, (major / 10u) << 12 | (major % 10u) << 8 | minor << 4 | patch);
 }
 
 int main(void)
