@@ -30,6 +30,9 @@ enum flash_status flash_erase_page(uint32_t addr);
  * Program len bytes at addr: addr 8-byte aligned, len a multiple of 8.
  * Double-words that are all 0xFF are skipped (left erased), so they may be
  * programmed later; any other double-word must be erased beforehand.
+ * Exception: a port may program whole rows at once in a bank it erased
+ * with flash_erase_bank (the L4R5's fast rows: 512-byte aligned runs in
+ * bank 2); there the 0xFF double-words of the row are programmed too.
  */
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len);
 

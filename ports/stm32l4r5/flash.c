@@ -7,8 +7,9 @@
  * refused as a hardware error rather than erasing 8 KB pages by mistake.
  * The data cache is off while the controller erases or programs (erratum:
  * it can be corrupted by a read while writing); both caches are reset after.
- * Bank 2 (slot B) can be erased whole (MER2); after that, rows of it that
- * get a double-word of data in each of their 64 are fast-programmed
+ * Bank 2 (slot B) can be erased whole (MER2); after that, each whole
+ * 512-byte row of a flash_program call there is fast-programmed, all 64
+ * double-words, 0xFF ones too (flash.h allows it for such rows)
  * (RM0432 3.3.7: only in a bank mass-erased before; 3.8 ms a row instead of
  * 64 x 81.7 us). The code runs from bank 1, so the CPU is not stalled by
  * bank 2's operations (3.3.8) and a row's double-words follow each other
@@ -134,17 +135,10 @@ enum flash_status flash_erase_bank(uint32_t addr)
     return st;
 }
 
-/* A row of bank 2 after its bank erase, with data in every double-word:
-   an all-0xFF one must stay erased (flash.h), which a fast row would not. */
-static bool flash_row_fast(uint32_t addr, const uint8_t *data, uint32_t left)
+static bool flash_row_fast(uint32_t addr, uint32_t left)
 {
-    if (!flash_bank2_fast || addr < DB_FLASH_BASE + DB_BANK_SIZE || addr % FLASH_ROW_BYTES != 0u ||
-        left < FLASH_ROW_BYTES)
-        return false;
-    for (uint32_t off = 0; off < FLASH_ROW_BYTES; off += DB_PROG_UNIT)
-        if (le_get32(data + off) == FLASH_ERASED_WORD && le_get32(data + off + 4u) == FLASH_ERASED_WORD)
-            return false;
-    return true;
+    return flash_bank2_fast && addr >= DB_FLASH_BASE + DB_BANK_SIZE && addr % FLASH_ROW_BYTES == 0u &&
+           left >= FLASH_ROW_BYTES;
 }
 
 static bool flash_dw_erased(uint32_t addr)
@@ -173,14 +167,14 @@ enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len
     for (uint32_t off = 0, step; st == FLASH_OK && off < len; off += step) {
         /* A row: FSTPG, its 64 double-words back to back, one wait. Else one
            double-word with PG, each waited for. */
-        bool row = flash_row_fast(addr + off, data + off, len - off);
+        bool row = flash_row_fast(addr + off, len - off);
         step = row ? FLASH_ROW_BYTES : DB_PROG_UNIT;
         flash_io_write(&f->CR, row ? FLASH_CR_FSTPG_Msk : FLASH_CR_PG_Msk);
         for (uint32_t dw = off; dw < off + step; dw += DB_PROG_UNIT) {
             uint32_t lo = le_get32(data + dw);
             uint32_t hi = le_get32(data + dw + 4);
-            if (lo == FLASH_ERASED_WORD && hi == FLASH_ERASED_WORD)
-                continue; /* leave it erased so it can still be programmed later (never in a row) */
+            if (!row && lo == FLASH_ERASED_WORD && hi == FLASH_ERASED_WORD)
+                continue; /* leave it erased so it can still be programmed later */
             flash_io_write_mem(addr + dw, lo);
             flash_io_barrier();
             flash_io_write_mem(addr + dw + 4u, hi);
