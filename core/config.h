@@ -72,6 +72,20 @@
 #define DB_SLOT_B_BASE DB_APP_BASE /* never written: there is no slot B */
 #endif
 
+/* Bank 2 (slot B, or a whole image's tail) erased whole at an update's
+ * first byte for it, then programmed by fast rows where the port can
+ * (L4R5: RM0432 3.3.7 allows fast programming only after a bank erase):
+ * one bank erase (22 ms) instead of up to 248 page erases (5.5 s), and
+ * 3.8 ms a 512-byte row instead of 5.2 ms. Costs ~220 bytes of flash on the
+ * L4R5 (writer and driver). 0: bank 2 is page-erased and double-word
+ * programmed like bank 1. */
+#ifndef DB_BANK2_FAST
+#define DB_BANK2_FAST DB_AB_SLOTS
+#endif
+#if DB_BANK2_FAST && !DB_AB_SLOTS
+#error "DB_BANK2_FAST needs two banks (DB_AB_SLOTS)"
+#endif
+
 /* The boot record log: the last erase units of the bootloader's region
  * (records are appended; a unit is erased only when the log moves to the
  * other one, so a power cut during the move leaves the old unit in

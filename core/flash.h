@@ -30,8 +30,20 @@ enum flash_status flash_erase_page(uint32_t addr);
  * Program len bytes at addr: addr 8-byte aligned, len a multiple of 8.
  * Double-words that are all 0xFF are skipped (left erased), so they may be
  * programmed later; any other double-word must be erased beforehand.
+ * Exception: a port may program whole rows at once in a bank it erased
+ * with flash_erase_bank (the L4R5's fast rows: 512-byte aligned runs in
+ * bank 2); there the 0xFF double-words of the row are programmed too.
  */
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len);
+
+/*
+ * Dual-bank chips (DB_AB_SLOTS) only, and only the bank that holds slot B
+ * (the other holds the bootloader: FLASH_ERR_PROTECTED): erase the whole
+ * bank that starts at addr in one operation, a page's time instead of a
+ * page's time per page; on the L4R5 it is also what allows fast
+ * programming there (RM0432 3.3.7). Single-bank ports need not have it.
+ */
+enum flash_status flash_erase_bank(uint32_t addr);
 
 /* Copy len bytes from addr; FLASH_ERR_ECC if any of them is unreadable. */
 enum flash_status flash_read(uint32_t addr, uint8_t *dst, uint32_t len);

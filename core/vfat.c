@@ -636,15 +636,12 @@ static bool dir_sector(const struct vfat *v, uint32_t lba)
 {
     if (lba >= v->g.root_lba && lba < v->g.data_lba)
         return true;
-    for (uint32_t i = 0; i < v->subdir_count; i++) {
-        uint32_t c = v->subdir[i];
-        for (uint32_t n = 0; n < VFAT_SUBDIR_CLUSTERS_MAX && cluster_valid(v, c); n++) {
-            uint32_t first = cluster_lba(v, c);
-            if (lba >= first && lba < first + v->g.spc)
-                return true;
-            c = fat_get(v, c);
-        }
-    }
+    if (lba < v->g.data_lba)
+        return false;
+    uint32_t c = OWN_FIRST_CLUSTER + (lba - v->g.data_lba) / v->g.spc;
+    for (uint32_t i = 0; i < v->dir_cluster_count; i++)
+        if (v->dir_cluster[i] == c)
+            return true;
     return false;
 }
 
@@ -660,6 +657,7 @@ static bool looks_like_dir_start(const uint8_t *b)
 static void collect_subdirs(struct vfat *v)
 {
     v->subdir_count = 0;
+    v->dir_cluster_count = 0;
     for (uint32_t round = 0; round <= VFAT_SUBDIRS_MAX; round++) {
         uint32_t before = v->subdir_count;
         for (uint32_t i = 0; i < VFAT_OVERLAY_SECTORS; i++) {
@@ -673,8 +671,13 @@ static void collect_subdirs(struct vfat *v)
                 bool known = false;
                 for (uint32_t j = 0; j < v->subdir_count; j++)
                     known = known || v->subdir[j] == c;
-                if (entry_is_subdir(e) && cluster_valid(v, c) && !known && v->subdir_count < VFAT_SUBDIRS_MAX)
-                    v->subdir[v->subdir_count++] = (uint16_t)c;
+                if (!entry_is_subdir(e) || !cluster_valid(v, c) || known || v->subdir_count >= VFAT_SUBDIRS_MAX)
+                    continue;
+                v->subdir[v->subdir_count++] = (uint16_t)c;
+                for (uint32_t n = 0; n < VFAT_SUBDIR_CLUSTERS_MAX && cluster_valid(v, c); n++) {
+                    v->dir_cluster[v->dir_cluster_count++] = (uint16_t)c;
+                    c = fat_get(v, c);
+                }
             }
         }
         if (v->subdir_count == before)

@@ -100,6 +100,11 @@ struct vfat {
     struct vfat_slot slot[VFAT_OVERLAY_SECTORS];
     uint32_t subdir_count;
     uint16_t subdir[VFAT_SUBDIRS_MAX]; /* first clusters */
+    /* Their chains' clusters (up to VFAT_SUBDIR_CLUSTERS_MAX each), listed
+       once per learn() so that telling a directory sector from data, on
+       every sector written, does not follow the chains through the FAT. */
+    uint32_t dir_cluster_count;
+    uint16_t dir_cluster[VFAT_SUBDIRS_MAX * VFAT_SUBDIR_CLUSTERS_MAX];
 };
 
 /* Build the volume for this session: reads the boot record (CURRENT.UF2's

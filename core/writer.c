@@ -112,14 +112,22 @@ static bool dw_all_erased(const uint8_t *p)
     return true;
 }
 
-/* Which bytes of double-word dw of the held page have a value. */
+/* Which bytes of double-word dw of the held page have a value: a bit per
+   byte and eight bytes per double-word make it byte dw of the map. */
 static uint8_t dw_has(const struct writer *w, uint32_t dw)
 {
-    uint8_t has = 0;
-    for (uint32_t b = 0; b < DB_PROG_UNIT; b++)
-        if (bit_get(w->buf_has, dw * DB_PROG_UNIT + b))
-            has |= (uint8_t)(1u << b);
-    return has;
+    return w->buf_has[dw];
+}
+
+/* Whole double-words [off, off + n) of the held page none of whose bytes has a value yet. */
+static bool dws_free(const struct writer *w, uint32_t off, uint32_t n)
+{
+    if ((off | n) % DB_PROG_UNIT != 0u)
+        return false;
+    for (uint32_t dw = off / DB_PROG_UNIT; dw < (off + n) / DB_PROG_UNIT; dw++)
+        if (dw_has(w, dw) != 0u)
+            return false;
+    return true;
 }
 
 static struct writer_partial *partial_find(struct writer *w, uint32_t addr)
@@ -207,6 +215,21 @@ static bool erase_unit_of(struct writer *w, uint32_t addr)
     bool known = geometry_unit_of(addr, &u);
     if (known && bit_get(w->erased, u.index))
         return false;
+#if DB_BANK2_FAST
+    /* Data for bank 2 (slot B, or a whole image's tail): the whole bank at
+       once, its pages counted erased. Its first DB_BOOT_SIZE bytes belong to
+       no slot (only a whole image runs into them), and the slot's old image
+       is gone with any erase in it, so nothing kept is lost. */
+    if (known && addr >= DB_FLASH_BASE + DB_BANK_SIZE) {
+        if (flash_erase_bank(DB_FLASH_BASE + DB_BANK_SIZE) != FLASH_OK) {
+            (void)fail(w, DB_ERR_FLASH);
+            return false;
+        }
+        memset(w->erased + DB_BANK_SIZE / DB_PAGE_SIZE / 8u, 0xFF, DB_BANK_SIZE / DB_PAGE_SIZE / 8u);
+        w->erase_count++;
+        return true;
+    }
+#endif
     if (!known || flash_erase_page(u.start) != FLASH_OK) {
         (void)fail(w, DB_ERR_FLASH);
         return false;
@@ -299,6 +322,16 @@ enum db_status writer_write(struct writer *w, uint32_t addr, const uint8_t *data
         if (page != w->buf_page && hold_page(w, page) != DB_BUSY)
             return w->status;
         uint32_t off = a - page;
+        uint32_t n = DB_PAGE_SIZE - off < len - i ? DB_PAGE_SIZE - off : len - i;
+        if (dws_free(w, off, n)) {
+            /* Whole new double-words (UF2 payloads, BIN sectors): in bulk. */
+            memcpy(w->buf + off, data + i, n);
+            memset(w->buf_has + off / DB_PROG_UNIT, WRITER_DW_FULL, n / DB_PROG_UNIT);
+            for (uint32_t dw = off / DB_PROG_UNIT; dw < (off + n) / DB_PROG_UNIT; dw++)
+                bit_set(w->buf_dirty, dw);
+            i += n - 1u;
+            continue;
+        }
         if (bit_get(w->buf_has, off)) {
             if (w->buf[off] != data[i])
                 return fail(w, DB_ERR_OVERLAP);

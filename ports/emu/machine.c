@@ -320,6 +320,11 @@ static void skip_to_ps(struct emu *e, uint64_t t)
     add_cycles(e, n);
 }
 
+void emu_stall_until_ns(struct emu *e, uint64_t ns)
+{
+    skip_to_ps(e, ns * 1000u);
+}
+
 uint32_t emu_regs_read(struct emu *e, const char *name, const uint32_t *r, unsigned words, uint32_t off)
 {
     if (off / 4u >= words) {
@@ -612,6 +617,8 @@ static void check_decision(struct emu *e, bool started_app)
     }
 }
 
+static uint32_t cpu_to_phys(const struct emu *e, uint32_t a);
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct emu *e = emu_of(uc, user);
@@ -622,13 +629,21 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     if (from_flash && !e->icache)
         n += e->flash_ws;
     /* No read-while-write (emu_chip.fetch_stalls_while_busy): the fetch
-       waits for the flash operation to end, the clock runs on. Never past
-       the end of this run (stop_ps): whoever runs the machine in slices
-       (the USB host between its packets) sees the stall go by at its own
-       pace; the block is fetched again when the next slice starts. */
-    if (from_flash && e->fetch_stall_ps > e->ps) {
-        skip_to_ps(e, e->fetch_stall_ps < e->stop_ps ? e->fetch_stall_ps : e->stop_ps);
-        if (e->ps < e->fetch_stall_ps) {
+       waits for the flash operation to end, the clock runs on. With it
+       (the L4R5's two banks, flashctl.c) only a fetch from the bank being
+       erased or programmed waits. Never past the end of this run (stop_ps):
+       whoever runs the machine in slices (the USB host between its packets)
+       sees the stall go by at its own pace; the block is fetched again when
+       the next slice starts. */
+    uint64_t stall_ps = e->fetch_stall_ps;
+    if (from_flash) {
+        uint64_t bank_ps = emu_flash_fetch(e, cpu_to_phys(e, a)) * 1000u;
+        if (bank_ps > stall_ps)
+            stall_ps = bank_ps;
+    }
+    if (from_flash && stall_ps > e->ps) {
+        skip_to_ps(e, stall_ps < e->stop_ps ? stall_ps : e->stop_ps);
+        if (e->ps < stall_ps) {
             uc_emu_stop(uc);
             return;
         }
@@ -749,6 +764,9 @@ static bool on_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
     struct emu *e = emu_of(uc, user);
     (void)type;
     uint32_t a = cpu_to_phys(e, (uint32_t)address);
+    /* A store into the flash array starts work: the register reads around
+       it are not a poll loop going nowhere (note_access). */
+    forget_loop(e);
     return emu_flash_store(e, a, (unsigned)size, (uint32_t)value);
 }
 

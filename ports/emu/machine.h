@@ -96,6 +96,11 @@ uint32_t emu_rcc_csr(struct emu *e);          /* rcc.c: RCC_CSR for the reset lo
    of a watched double-word. */
 bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t value);
 void emu_flash_read_seen(struct emu *e, uint32_t addr);
+/* An instruction fetch from physical flash address addr: the time (ns) the
+   CPU waits until, 0 when it need not wait (flashctl.c). */
+uint64_t emu_flash_fetch(struct emu *e, uint32_t addr);
+/* The CPU's bus access waits until virtual time ns (a model that cannot take it sooner). */
+void emu_stall_until_ns(struct emu *e, uint64_t ns);
 void emu_flash_settle(struct emu *e);     /* flashctl.c: put remembered cells back */
 void emu_flash_unsettled(struct emu *e);  /* machine: call emu_flash_settle before the next block */
 void emu_flash_set_single_bank(struct emu *e); /* OPTR.DBANK = 0 (8 KB pages) */

@@ -305,6 +305,7 @@ static void print_status(const char *when, const char *text)
 /* What the figures need: the write phase's virtual time and CPU cycles. */
 struct replay_stats {
     uint64_t wall0, virt0, cyc0, virt_w0, virt_w1, cyc_w0, cyc_w1;
+    uint64_t virt_reset; /* the device left the bus after the write phase (commit done); 0: it did not */
     uint32_t sectors;
 };
 
@@ -317,11 +318,13 @@ static void print_stats(struct session *s, const struct replay_stats *st)
     fprintf(stderr,
             "replay stats: %u sectors written in %.3f ms of virtual time, %llu CPU cycles (%.0f per sector)%s\n"
             "replay stats: bus %u transactions, %u NAKs, %.1f KB out; run %.3f s virtual in %.3f s wall (%.2fx real time), "
-            "%.1f M emulated cycles per wall second\n",
+            "%.1f M emulated cycles per wall second\n"
+            "replay stats: first write to the device's reset %.3f ms of virtual time\n",
             (unsigned)st->sectors, write_ms, (unsigned long long)cycles,
             st->sectors ? (double)cycles / st->sectors : 0.0, s->h.instant_bus ? " with an instant bus" : "",
             (unsigned)s->h.st.transactions, (unsigned)s->h.st.naks, (double)s->h.st.bytes_out / 1024.0, virt_s, wall_s,
-            wall_s > 0 ? virt_s / wall_s : 0.0, wall_s > 0 ? (double)(emu_cycles(s->e) - st->cyc0) / wall_s / 1e6 : 0.0);
+            wall_s > 0 ? virt_s / wall_s : 0.0, wall_s > 0 ? (double)(emu_cycles(s->e) - st->cyc0) / wall_s / 1e6 : 0.0,
+            st->virt_reset ? (double)(st->virt_reset - st->virt_w0) / 1e6 : 0.0);
 }
 
 int emu_verb_replay(struct emu *e, int argc, char **argv)
@@ -398,6 +401,8 @@ int emu_verb_replay(struct emu *e, int argc, char **argv)
     char before[STATUS_TEXT_MAX], after[STATUS_TEXT_MAX] = "";
     char line[160];
     bool reset = wait_for_reset(&s, RESET_WAIT_NS);
+    if (reset)
+        st.virt_reset = emu_now_ns(e);
     if (!reset) {
         /* Load the medium again to read STATUS.TXT; the session stays as it is. */
         r = usbhost_start_stop(&s.h, true, true);

@@ -291,6 +291,35 @@ enum flash_status flash_erase_page(uint32_t addr)
     return FLASH_OK;
 }
 
+#if DB_AB_SLOTS
+/* Bank 2 only (bank 1 holds the bootloader); one operation, torn as a whole
+   when cut; its time is one page erase's (RM0432 datasheet: tME ~ tERASE). */
+enum flash_status flash_erase_bank(uint32_t addr)
+{
+    if (!powered)
+        return FLASH_ERR_HW;
+    bool cut = op_starts_cut();
+    if (addr != DB_FLASH_BASE + DB_BANK_SIZE) {
+        violation("bank erase of the bootloader's bank or not a bank's start", addr, DB_BANK_SIZE);
+        return FLASH_ERR_PROTECTED;
+    }
+    uint32_t off = addr - DB_FLASH_BASE;
+    stats.erases++;
+    if (cut) {
+        if (!tear)
+            return FLASH_ERR_HW;
+        tear_erase(off, DB_BANK_SIZE);
+        write_through(off, DB_BANK_SIZE);
+        return FLASH_ERR_HW;
+    }
+    for (uint32_t i = 0; i < DB_BANK_SIZE / DB_PROG_UNIT; i++)
+        erase_dw(off / DB_PROG_UNIT + i);
+    stats.busy_us += erase_us;
+    write_through(off, DB_BANK_SIZE);
+    return FLASH_OK;
+}
+#endif
+
 enum flash_status flash_program(uint32_t addr, const uint8_t *data, uint32_t len)
 {
     if (!powered)

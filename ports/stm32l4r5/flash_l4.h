@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define FLASH_BANK_PAGES 256u   /* 4 KB pages per bank in dual-bank mode (1 MB per bank) */
+#define FLASH_ROW_BYTES 512u    /* RM0432 3.3.7: fast programming writes a row of 64 double-words */
 /* Upper bound on BSY polls: a page erase takes up to ~25 ms; at 80 MHz and
    >= 8 cycles per poll this allows well over a second before giving up. */
 #define FLASH_BSY_SPINS 20000000u

@@ -55,10 +55,13 @@ struct flash_regs {               /* 0x40022000 */
 
 #define FLASH_CR_PG_Msk (1u << 0)
 #define FLASH_CR_PER_Msk (1u << 1)
+#define FLASH_CR_MER1_Msk (1u << 2)
 #define FLASH_CR_PNB_Pos 3u
 #define FLASH_CR_PNB_Msk (0xFFu << 3)
 #define FLASH_CR_BKER_Msk (1u << 11)
+#define FLASH_CR_MER2_Msk (1u << 15)
 #define FLASH_CR_STRT_Msk (1u << 16)
+#define FLASH_CR_FSTPG_Msk (1u << 18)
 #define FLASH_CR_LOCK_Msk (1u << 31)
 
 #define FLASH_ECCR_ECCC_Msk (1u << 30)

@@ -96,27 +96,6 @@ flash_with_app "$tmp/flash.bin" "$tmp/app.uf2"
 speed "blinky 10 s (WFI sleeps skip ahead)" 10000 "$tmp/flash.bin"
 speed "reset + 500 ms window (DWT busy wait) + app" 1000 "$tmp/flash.bin" --reset-at 100
 
-# The rest needs the USB half (replay); without it the section says so.
+# The update section (tests/emu/bench_update.sh: figures beside the bound).
 echo
-echo "Update of a 1 MB app through the drive (replay, virtual time):"
-rm -f "$tmp/flash.bin"
-if ! "$emu_bin" --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" dump "$tmp/empty.img" >/dev/null 2>&1; then
-    echo "  (replay not available in this build: the USB half is missing)"
-    exit 0
-fi
-for kind in uf2 bin; do
-    app_of 1048576
-    cp "$tmp/empty.img" "$tmp/new.img"
-    if [ $kind = uf2 ]; then mcopy -i "$tmp/new.img" "$tmp/app.uf2" ::APP.UF2; else mcopy -i "$tmp/new.img" "$tmp/app.bin" ::APP.BIN; fi
-    rm -f "$tmp/flash.bin"
-    "$emu_bin" --summary --firmware "$fw/dropboot.elf" --flash "$tmp/flash.bin" replay "$tmp/empty.img" "$tmp/new.img" \
-        --stats >"$tmp/out.txt" 2>&1 || fail "replay of the 1 MB $kind"
-    grep -q "Result: DB_DONE" "$tmp/out.txt" || fail "the 1 MB $kind was not committed"
-    sed -n "s/^summary: \([0-9.]*\) ms virtual.*(\([0-9.]*\) ms busy), stack peak \([0-9]*\) bytes/\1 \2 \3/p" \
-        "$tmp/out.txt" | {
-        read -r total busy stack
-        printf "  %s: %9.1f ms from power on to the new app's start; flash erase + program %9.1f ms; stack peak %s bytes\n" \
-            "$(tr a-z A-Z <<<$kind)" "$total" "$busy" "$stack"
-    }
-    grep "^replay stats" "$tmp/out.txt" | sed 's/^/    /' || true
-done
+bash "$DB_SOURCE_DIR/tests/emu/bench_update.sh"

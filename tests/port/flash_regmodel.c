@@ -17,6 +17,7 @@ struct flash_regmodel regmodel;
 static uint32_t key_stage;      /* 0 none, 1 KEY1 seen, 2 wrong key: locked until reset */
 static uint32_t pending_lo_addr;/* first half of a double-word being programmed, or 0 */
 static uint32_t pending_lo;
+static uint32_t pending_row_next; /* the fast row's next double-word */
 
 void regmodel_reset(void)
 {
@@ -83,6 +84,24 @@ static void regmodel_erase(uint32_t cr)
     }
 }
 
+/* RM0432 3.3.6 bank 2 mass erase. */
+static void regmodel_erase_bank2(uint32_t cr)
+{
+    if (regmodel.erases < REGMODEL_LOG_MAX)
+        regmodel.erase_cr[regmodel.erases] = cr;
+    regmodel.erases++;
+    regmodel_start_busy();
+    uint32_t err = regmodel_finish();
+    if (err) {
+        flash_regmodel_regs.SR |= err;
+        return;
+    }
+    const uint32_t bank = DB_FLASH_SIZE / 2u;
+    memset(regmodel.mem + bank, 0xFF, bank);
+    memset(regmodel.torn + bank / DB_PROG_UNIT / 8u, 0, bank / DB_PROG_UNIT / 8u);
+    regmodel.bank2_erased = true;
+}
+
 uint32_t flash_io_read(const volatile uint32_t *reg)
 {
     regmodel.reg_accesses++;
@@ -124,7 +143,12 @@ void flash_io_write(volatile uint32_t *reg, uint32_t value)
             return;
         }
         f->CR = value & ~FLASH_CR_STRT_Msk;
-        if ((value & FLASH_CR_STRT_Msk) && (value & FLASH_CR_PER_Msk)) {
+        if ((value & FLASH_CR_STRT_Msk) && (value & FLASH_CR_MER2_Msk)) {
+            if (value & (FLASH_CR_PG_Msk | FLASH_CR_PER_Msk | FLASH_CR_FSTPG_Msk))
+                f->SR |= FLASH_SR_PGSERR_Msk;
+            else
+                regmodel_erase_bank2(value);
+        } else if ((value & FLASH_CR_STRT_Msk) && (value & FLASH_CR_PER_Msk)) {
             if (value & FLASH_CR_PG_Msk)
                 f->SR |= FLASH_SR_PGSERR_Msk;
             else
@@ -154,9 +178,22 @@ void flash_io_write_mem(uint32_t addr, uint32_t value)
     if (regmodel.mem_writes < REGMODEL_LOG_MAX)
         regmodel.mem_log[regmodel.mem_writes] = (struct regmodel_write){addr, value};
     regmodel.mem_writes++;
-    if ((f->CR & FLASH_CR_PG_Msk) == 0u || (f->CR & FLASH_CR_LOCK_Msk)) {
-        f->SR |= FLASH_SR_PGSERR_Msk;
+    bool fast = (f->CR & FLASH_CR_FSTPG_Msk) != 0u;
+    if (((f->CR & FLASH_CR_PG_Msk) == 0u) == !fast || (f->CR & FLASH_CR_LOCK_Msk)) {
+        f->SR |= FLASH_SR_PGSERR_Msk; /* neither or both of PG and FSTPG */
         return;
+    }
+    if (fast && pending_lo_addr == 0u) {
+        bool in_bank2 = addr >= DB_FLASH_BASE + DB_FLASH_SIZE / 2u;
+        if (!in_bank2 || !regmodel.bank2_erased) {
+            f->SR |= FLASH_SR_PGSERR_Msk; /* 3.3.7 step 1: the bank was not mass-erased */
+            return;
+        }
+        if (regmodel.row_dws == 0u ? addr % 512u != 0u : addr != pending_row_next) {
+            f->SR |= FLASH_SR_PGAERR_Msk | FLASH_SR_FASTERR_Msk;
+            regmodel.row_dws = 0;
+            return;
+        }
     }
     if (pending_lo_addr == 0u) {
         if (addr % DB_PROG_UNIT != 0u) {
@@ -188,6 +225,13 @@ void flash_io_write_mem(uint32_t addr, uint32_t value)
     }
     memcpy(p, &pending_lo, 4);
     memcpy(p + 4, &value, 4);
+    if (fast) {
+        pending_row_next = lo_addr + DB_PROG_UNIT;
+        if (++regmodel.row_dws == 64u) {
+            regmodel.row_dws = 0;
+            regmodel.fast_rows++;
+        }
+    }
 }
 
 void flash_io_copy(uint8_t *dst, uint32_t addr, uint32_t len)

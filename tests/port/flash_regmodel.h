@@ -4,7 +4,10 @@
  * access flash.c makes goes through flash_io_* (flash_io.h), which this model
  * implements the way RM0432 describes the hardware: KEYR unlocks only with
  * KEY1 then KEY2, CR is read-only while locked, STRT erases the page BKER/PNB
- * name, two 32-bit writes program a double-word (erase required), BSY stays
+ * name, STRT with MER2 erases bank 2 and allows fast programming there
+ * (FSTPG: a row of 64 double-words from a 512-byte boundary, in order, RM0432
+ * 3.3.7; else PGSERR/PGAERR), two 32-bit writes program a double-word
+ * (erase required), BSY stays
  * set for a few SR polls, error flags are write-1-to-clear, and a read over
  * a torn double-word sets ECCR.ECCD and raises "NMI" (calls flash_nmi).
  */
@@ -41,6 +44,9 @@ struct flash_regmodel {
     uint32_t cache_resets;        /* ICRST+DCRST written while both caches were off */
     uint32_t cache_reset_while_on;/* reset bit written with its cache on: ignored by hardware */
     uint8_t torn[1u << 15];       /* bit per double-word: programming was cut, ECC fails */
+    bool bank2_erased;            /* MER2 since reset: fast programming allowed in bank 2 */
+    uint32_t row_dws;             /* double-words of the open fast row */
+    uint32_t fast_rows;           /* rows fast-programmed to the end */
 };
 
 extern struct flash_regmodel regmodel;

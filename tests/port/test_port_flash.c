@@ -253,6 +253,52 @@ static void read_outside_flash_is_refused(void **state)
     assert_int_equal(flash_read(0x081FFFF8u, buf, 8), FLASH_OK);
 }
 
+#define BANK2 0x08100000u
+#define ROW 512u
+
+static void bank_one_is_never_bank_erased_and_bank_two_is_erased_by_mer2(void **state)
+{
+    (void)state;
+    fill(BANK2, 0x00, 16);
+    fill(0x081FFFF0u, 0x00, 16);
+    assert_int_equal(flash_erase_bank(DB_FLASH_BASE), FLASH_ERR_PROTECTED);
+    assert_int_equal(flash_erase_bank(BANK2 + DB_PAGE_SIZE), FLASH_ERR_PROTECTED);
+    assert_int_equal(regmodel.reg_accesses, 0);
+    assert_int_equal(flash_erase_bank(BANK2), FLASH_OK);
+    assert_int_equal(regmodel.erases, 1);
+    assert_int_equal(regmodel.erase_cr[0], FLASH_CR_MER2_Msk | FLASH_CR_STRT_Msk);
+    assert_int_equal(mem_at(BANK2)[0], 0xFF);
+    assert_int_equal(mem_at(0x081FFFF8u)[7], 0xFF);
+    assert_true(flash_regmodel_regs.CR & FLASH_CR_LOCK_Msk);
+}
+
+/* Whole rows of bank 2 after its bank erase are fast-programmed, 0xFF
+   double-words included; the rest (a partial row, bank 1) double-word by double-word. */
+static void whole_rows_of_bank_two_are_fast_programmed_after_its_bank_erase(void **state)
+{
+    (void)state;
+    static uint8_t data[2u * ROW + 8u];
+    for (uint32_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7u + 1u);
+    assert_int_equal(flash_program(DB_APP_BASE, data, ROW), FLASH_OK); /* bank 1: never fast */
+    assert_int_equal(regmodel.fast_rows, 0);
+    assert_int_equal(flash_erase_bank(BANK2), FLASH_OK);
+    assert_int_equal(flash_program(BANK2, data, sizeof data), FLASH_OK);
+    assert_int_equal(regmodel.fast_rows, 2);
+    assert_memory_equal(mem_at(BANK2), data, sizeof data);
+    assert_int_equal(flash_program(DB_APP_BASE + ROW, data, ROW), FLASH_OK);
+    assert_int_equal(regmodel.fast_rows, 2);
+    static uint8_t holey[ROW];
+    memcpy(holey, data, ROW);
+    memset(holey + 64, 0xFF, 8); /* programmed as 0xFF within the row (flash.h) */
+    assert_int_equal(flash_program(BANK2 + 4u * ROW, holey, ROW), FLASH_OK);
+    assert_int_equal(regmodel.fast_rows, 3);
+    assert_memory_equal(mem_at(BANK2 + 4u * ROW), holey, ROW);
+    assert_int_equal(flash_program(BANK2 + 6u * ROW + 8u, data, ROW), FLASH_OK); /* not on a row start */
+    assert_int_equal(regmodel.fast_rows, 3);
+    assert_int_equal(flash_regmodel_regs.SR & FLASH_SR_ERRORS, 0u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +319,8 @@ int main(void)
         cmocka_unit_test_setup(controller_stuck_busy_gives_an_error_not_a_hang, setup),
         cmocka_unit_test_setup(single_bank_mode_is_refused, setup),
         cmocka_unit_test_setup(read_outside_flash_is_refused, setup),
+        cmocka_unit_test_setup(bank_one_is_never_bank_erased_and_bank_two_is_erased_by_mer2, setup),
+        cmocka_unit_test_setup(whole_rows_of_bank_two_are_fast_programmed_after_its_bank_erase, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
