@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "rcc_osc.h"
 
 #define RCC_BASE 0x40021000u
 #define RCC_SIZE 0x400u
@@ -97,13 +98,6 @@
 #define PLL_VCO_MAX 344000000u
 
 /* One oscillator: enable bit, ready bit and when it becomes ready. */
-struct rcc_osc {
-    const char *name;
-    uint32_t reg, on, rdy;
-    uint64_t startup_ns;
-    uint64_t ready_at; /* NEVER: off or never starts */
-};
-
 struct emu_rcc {
     struct emu *e;
     uint32_t r[RCC_WORDS];
@@ -221,18 +215,7 @@ static void try_switch(struct emu_rcc *c)
 static uint64_t rcc_poll(void *ctx, uint64_t now)
 {
     struct emu_rcc *c = ctx;
-    uint64_t next = NEVER;
-    for (unsigned i = 0; i < sizeof c->osc / sizeof c->osc[0]; i++) {
-        struct rcc_osc *o = &c->osc[i];
-        if (o->ready_at == NEVER)
-            continue;
-        if (o->ready_at <= now) {
-            c->r[o->reg / 4u] |= o->rdy;
-            o->ready_at = NEVER;
-        } else if (o->ready_at < next) {
-            next = o->ready_at;
-        }
-    }
+    uint64_t next = rcc_osc_poll(c->osc, sizeof c->osc / sizeof c->osc[0], c->r, now);
     try_switch(c);
     return next;
 }
@@ -240,14 +223,7 @@ static uint64_t rcc_poll(void *ctx, uint64_t now)
 /* An oscillator's enable bit changed: schedule or drop its ready flag. */
 static void osc_enable(struct emu_rcc *c, struct rcc_osc *o, bool on)
 {
-    uint32_t *reg = &c->r[o->reg / 4u];
-    if (on) {
-        if ((*reg & o->rdy) == 0u && o->ready_at == NEVER && o->startup_ns != NEVER)
-            o->ready_at = emu_now_ns(c->e) + o->startup_ns;
-    } else {
-        *reg &= ~o->rdy;
-        o->ready_at = NEVER;
-    }
+    rcc_osc_enable(o, c->r, on, emu_now_ns(c->e));
 }
 
 static uint32_t sysclk_source(const struct emu_rcc *c)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "rcc_osc.h"
 
 #define RCC_BASE 0x40023800u
 #define RCC_SIZE 0x400u
@@ -89,13 +90,6 @@
 #define APB1_MAX 50000000u
 #define USB_HZ 48000000u
 #define USB_TOLERANCE_PPM 2500u
-
-struct rcc_osc {
-    const char *name;
-    uint32_t reg, on, rdy;
-    uint64_t startup_ns;
-    uint64_t ready_at;
-};
 
 struct emu_rcc {
     struct emu *e;
@@ -218,32 +212,14 @@ static void try_switch(struct emu_rcc *c)
 static uint64_t rcc_poll(void *ctx, uint64_t now)
 {
     struct emu_rcc *c = ctx;
-    uint64_t next = NEVER;
-    for (unsigned i = 0; i < sizeof c->osc / sizeof c->osc[0]; i++) {
-        struct rcc_osc *o = &c->osc[i];
-        if (o->ready_at == NEVER)
-            continue;
-        if (o->ready_at <= now) {
-            c->r[o->reg / 4u] |= o->rdy;
-            o->ready_at = NEVER;
-        } else if (o->ready_at < next) {
-            next = o->ready_at;
-        }
-    }
+    uint64_t next = rcc_osc_poll(c->osc, sizeof c->osc / sizeof c->osc[0], c->r, now);
     try_switch(c);
     return next;
 }
 
 static void osc_enable(struct emu_rcc *c, struct rcc_osc *o, bool on)
 {
-    uint32_t *reg = &c->r[o->reg / 4u];
-    if (on) {
-        if ((*reg & o->rdy) == 0u && o->ready_at == NEVER && o->startup_ns != NEVER)
-            o->ready_at = emu_now_ns(c->e) + o->startup_ns;
-    } else {
-        *reg &= ~o->rdy;
-        o->ready_at = NEVER;
-    }
+    rcc_osc_enable(o, c->r, on, emu_now_ns(c->e));
 }
 
 static void write_cr(struct emu_rcc *c, uint32_t v)
