@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "machine.h"
-#include "rcc_osc.h"
+#include "rcc_common.h"
 
 #define RCC_BASE 0x40021000u
 #define RCC_SIZE 0x400u
@@ -106,11 +106,7 @@ struct emu_rcc {
 };
 
 /* Peripheral clock gates: name, enable register, bit (RM0432 6.4.16..6.4.22). */
-static const struct rcc_gate {
-    const char *name;
-    uint32_t enr;
-    uint32_t bit;
-} rcc_gates[] = {
+static const struct rcc_gate rcc_gates[] = {
     {"GPIOA", RCC_AHB2ENR, 0}, {"GPIOB", RCC_AHB2ENR, 1}, {"GPIOC", RCC_AHB2ENR, 2},
     {"GPIOD", RCC_AHB2ENR, 3}, {"GPIOE", RCC_AHB2ENR, 4}, {"GPIOF", RCC_AHB2ENR, 5},
     {"GPIOG", RCC_AHB2ENR, 6}, {"GPIOH", RCC_AHB2ENR, 7}, {"GPIOI", RCC_AHB2ENR, 8},
@@ -406,27 +402,17 @@ void emu_rcc_force_lsi(struct emu *e)
 
 int emu_rcc_gate(const char *periph_name)
 {
-    for (unsigned i = 0; i < RCC_GATES; i++)
-        if (strcmp(rcc_gates[i].name, periph_name) == 0)
-            return (int)i;
-    return -1;
+    return rcc_gate_find(rcc_gates, RCC_GATES, periph_name);
 }
 
 bool emu_rcc_gate_on(const struct emu *e, int gate)
 {
-    if (gate < 0)
-        return true;
-    const struct emu_rcc *c = rcc_of(e);
-    return (c->r[rcc_gates[gate].enr / 4u] >> rcc_gates[gate].bit) & 1u;
+    return rcc_gate_is_on(rcc_gates, rcc_of(e)->r, gate);
 }
 
 bool emu_clock_enabled(const struct emu *e, const char *periph_name)
 {
-    const struct emu_rcc *c = rcc_of(e);
-    for (unsigned i = 0; i < RCC_GATES; i++)
-        if (strcmp(rcc_gates[i].name, periph_name) == 0)
-            return (c->r[rcc_gates[i].enr / 4u] >> rcc_gates[i].bit) & 1u;
-    return true;
+    return emu_rcc_gate_on(e, emu_rcc_gate(periph_name));
 }
 
 void emu_rcc_attach(struct emu *e)

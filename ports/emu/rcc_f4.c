@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "machine.h"
-#include "rcc_osc.h"
+#include "rcc_common.h"
 
 #define RCC_BASE 0x40023800u
 #define RCC_SIZE 0x400u
@@ -98,11 +98,7 @@ struct emu_rcc {
 };
 
 /* Peripheral clock gates (RM0383 6.3.9..6.3.14). */
-static const struct rcc_gate {
-    const char *name;
-    uint32_t enr;
-    uint32_t bit;
-} rcc_gates[] = {
+static const struct rcc_gate rcc_gates[] = {
     {"GPIOA", RCC_AHB1ENR, 0}, {"GPIOB", RCC_AHB1ENR, 1}, {"GPIOC", RCC_AHB1ENR, 2},
     {"GPIOD", RCC_AHB1ENR, 3}, {"GPIOE", RCC_AHB1ENR, 4}, {"GPIOH", RCC_AHB1ENR, 7},
     {"OTG_FS", RCC_AHB2ENR, 7}, {"PWR", RCC_APB1ENR, 28}, {"SYSCFG", RCC_APB2ENR, 14},
@@ -377,18 +373,12 @@ void emu_rcc_force_lsi(struct emu *e)
 
 int emu_rcc_gate(const char *periph_name)
 {
-    for (unsigned i = 0; i < RCC_GATES; i++)
-        if (strcmp(rcc_gates[i].name, periph_name) == 0)
-            return (int)i;
-    return -1;
+    return rcc_gate_find(rcc_gates, RCC_GATES, periph_name);
 }
 
 bool emu_rcc_gate_on(const struct emu *e, int gate)
 {
-    if (gate < 0)
-        return true;
-    const struct emu_rcc *c = rcc_of(e);
-    return (c->r[rcc_gates[gate].enr / 4u] >> rcc_gates[gate].bit) & 1u;
+    return rcc_gate_is_on(rcc_gates, rcc_of(e)->r, gate);
 }
 
 bool emu_clock_enabled(const struct emu *e, const char *periph_name)

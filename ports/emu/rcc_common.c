@@ -1,5 +1,7 @@
-/* The oscillator ready handshake both RCC models share (rcc_osc.h). */
-#include "rcc_osc.h"
+/* What both RCC models do alike (rcc_common.h). */
+#include <string.h>
+
+#include "rcc_common.h"
 
 void rcc_osc_enable(struct rcc_osc *o, uint32_t *regs, bool on, uint64_t now_ns)
 {
@@ -27,4 +29,17 @@ uint64_t rcc_osc_poll(struct rcc_osc *o, unsigned n, uint32_t *regs, uint64_t no
         }
     }
     return next;
+}
+
+int rcc_gate_find(const struct rcc_gate *t, unsigned n, const char *name)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(t[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool rcc_gate_is_on(const struct rcc_gate *t, const uint32_t *regs, int g)
+{
+    return g < 0 || ((regs[t[g].enr / 4u] >> t[g].bit) & 1u) != 0u;
 }
