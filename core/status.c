@@ -33,7 +33,23 @@ const char *db_status_text(enum db_status s)
     return ((unsigned)s < DB_STATUS_COUNT) ? status_entry(status_texts, (unsigned)s) : "unknown status";
 }
 
+const char *db_status_tail(enum db_status s)
+{
+    return ((unsigned)s < DB_STATUS_COUNT) ? status_entry(status_names, (unsigned)s) : "UNKNOWN";
+}
+
+/* "DB_" and the longest tail ("ERR_NOT_FIRMWARE" is 16) with room to spare. */
+#define DB_STATUS_NAME_MAX 32u
+
 const char *db_status_name(enum db_status s)
 {
-    return ((unsigned)s < DB_STATUS_COUNT) ? status_entry(status_names, (unsigned)s) : "DB_UNKNOWN";
+    static char name[DB_STATUS_NAME_MAX];
+    const char *tail = db_status_tail(s);
+    size_t n = strlen(tail);
+    if (n > sizeof name - 4u)
+        n = sizeof name - 4u;
+    memcpy(name, "DB_", 3u);
+    memcpy(name + 3u, tail, n);
+    name[3u + n] = '\0';
+    return name;
 }

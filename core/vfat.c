@@ -187,7 +187,7 @@ uint32_t vfat_status_text(const struct vfat *v, char *out, uint32_t n)
     enum db_status s = update_status(v->update);
     const char *file = update_file_name(v->update);
 
-    text_fmt(&t, "dropboot " DB_VERSION " %s\r\nResult: %s\r\n%s\r\n", board.model, db_status_name(s),
+    text_fmt(&t, "dropboot " DB_VERSION " %s\r\nResult: DB_%s\r\n%s\r\n", board.model, db_status_tail(s),
              db_status_text(s));
     if (file[0] != '\0') {
         text_fmt(&t, "File: %s", file);

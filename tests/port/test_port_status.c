@@ -20,7 +20,7 @@ static const struct {
     const char *name;
     const char *text;
 } expect[] = {
-#define EXPECT(code, text) {code, #code, text},
+#define EXPECT(code, text) {DB_##code, "DB_" #code, text},
     DB_STATUS_LIST(EXPECT)
 #undef EXPECT
 };
@@ -37,6 +37,7 @@ static void every_code_gets_its_own_sentence_and_name(void **state)
     assert_string_equal(db_status_name(DB_ERR_UF2_FAMILY), "DB_ERR_UF2_FAMILY");
     assert_string_equal(db_status_text(DB_OK), "ok");
     assert_string_equal(db_status_name(DB_ERR_TIMEOUT), "DB_ERR_TIMEOUT");
+    assert_string_equal(db_status_tail(DB_ERR_TIMEOUT), "ERR_TIMEOUT");
 }
 
 static void codes_outside_the_list_are_named_unknown(void **state)
