@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "flash_cells.h"
 #include "machine.h"
 
 #define FLASH_BASE_ADDR 0x08000000u
@@ -101,15 +102,8 @@
 #define ROW_FAST_NS_TYPICAL 3800000u /* tprog_row: one row of 64 double-words, fast programming */
 #define BANK_ERASE_NS_TYPICAL 22130000u /* tME: a bank (or both) */
 #define NS_PER_US 1000u
-#define MAX_UNSETTLED 8u
 #define TEAR_SEED 0x7EA2u
 #define NEVER UINT64_MAX
-
-struct cell_fix {
-    uint32_t off;
-    uint8_t bytes[4];
-    unsigned len;
-};
 
 struct emu_flashctl {
     struct emu *e;
@@ -120,8 +114,7 @@ struct emu_flashctl {
     bool half;              /* first word of a double-word stored */
     uint32_t half_addr, half_value;
     uint64_t busy_until;    /* 0: idle */
-    struct cell_fix fix[MAX_UNSETTLED];
-    unsigned nfix;
+    struct flash_cells cells; /* the CPU's raw stores into the array this block */
     uint8_t broken[DW_COUNT / 8u]; /* double-words with an uncorrectable ECC error */
     uint32_t nbroken;
     uint32_t ops;           /* erases + double-word programs since the emulator started */
@@ -173,22 +166,7 @@ static uint32_t rng_next(struct emu_flashctl *f)
 void emu_flash_settle(struct emu *e)
 {
     struct emu_flashctl *f = fc_of(e);
-    for (unsigned i = 0; i < f->nfix; i++)
-        memcpy(f->mem + f->fix[i].off, f->fix[i].bytes, f->fix[i].len);
-    f->nfix = 0;
-}
-
-static void remember(struct emu_flashctl *f, uint32_t off, unsigned len)
-{
-    if (f->nfix >= MAX_UNSETTLED) {
-        emu_error(f->e, "FLASH: too many stores into the flash array without a settle");
-        return;
-    }
-    struct cell_fix *c = &f->fix[f->nfix++];
-    c->off = off;
-    c->len = len > 4u ? 4u : len;
-    memcpy(c->bytes, f->mem + off, c->len);
-    emu_flash_unsettled(f->e);
+    flash_cells_settle(&f->cells, f->mem);
 }
 
 static bool busy(const struct emu_flashctl *f)
@@ -316,12 +294,9 @@ static void start_bank_erase(struct emu_flashctl *f, uint32_t cr)
 static void program_dw(struct emu_flashctl *f, uint32_t off, uint32_t lo, uint32_t hi)
 {
     uint8_t cur[DW_BYTES];
-    memcpy(cur, f->mem + off, DW_BYTES);
     /* The first word's raw store may already be in memory: the cells still
        hold what the first fix remembered. */
-    for (unsigned i = 0; i < f->nfix; i++)
-        if (f->fix[i].off >= off && f->fix[i].off < off + DW_BYTES)
-            memcpy(cur + (f->fix[i].off - off), f->fix[i].bytes, f->fix[i].len);
+    flash_cells_read(&f->cells, f->mem, off, cur, DW_BYTES);
     bool erased = true, zeros = lo == 0u && hi == 0u;
     for (unsigned i = 0; i < DW_BYTES; i++)
         erased = erased && cur[i] == 0xFFu;
@@ -338,9 +313,7 @@ static void program_dw(struct emu_flashctl *f, uint32_t off, uint32_t lo, uint32
             for (unsigned i = 0; i < DW_BYTES; i++)
                 cur[i] &= (uint8_t)rng_next(f); /* programming only clears bits */
             set_broken(f, off / DW_BYTES, true);
-            for (unsigned i = 0; i < f->nfix; i++)
-                if (f->fix[i].off >= off && f->fix[i].off < off + DW_BYTES)
-                    memcpy(f->fix[i].bytes, cur + (f->fix[i].off - off), f->fix[i].len);
+            flash_cells_note(&f->cells, off, cur, DW_BYTES);
             memcpy(f->mem + off, cur, DW_BYTES);
             flash_changed(f, off, DW_BYTES);
         }
@@ -349,9 +322,7 @@ static void program_dw(struct emu_flashctl *f, uint32_t off, uint32_t lo, uint32
     uint8_t v[DW_BYTES];
     memcpy(v, &lo, 4);
     memcpy(v + 4, &hi, 4);
-    for (unsigned i = 0; i < f->nfix; i++)
-        if (f->fix[i].off >= off && f->fix[i].off < off + DW_BYTES)
-            memcpy(f->fix[i].bytes, v + (f->fix[i].off - off), f->fix[i].len);
+    flash_cells_note(&f->cells, off, v, DW_BYTES);
     memcpy(f->mem + off, v, DW_BYTES);
     flash_changed(f, off, DW_BYTES);
     op_done_later(f, f->program_ns, bank_bit(f, off));
@@ -375,10 +346,7 @@ static void fast_abort(struct emu_flashctl *f, uint32_t why)
 static bool dw_erased_now(const struct emu_flashctl *f, uint32_t off)
 {
     uint8_t cur[DW_BYTES];
-    memcpy(cur, f->mem + off, DW_BYTES);
-    for (unsigned i = 0; i < f->nfix; i++)
-        if (f->fix[i].off >= off && f->fix[i].off < off + DW_BYTES)
-            memcpy(cur + (f->fix[i].off - off), f->fix[i].bytes, f->fix[i].len);
+    flash_cells_read(&f->cells, f->mem, off, cur, DW_BYTES);
     for (unsigned i = 0; i < DW_BYTES; i++)
         if (cur[i] != 0xFFu)
             return false;
@@ -458,9 +426,7 @@ static void fast_store(struct emu_flashctl *f, uint32_t off, uint32_t value)
     uint8_t v[DW_BYTES];
     memcpy(v, &f->half_value, 4);
     memcpy(v + 4, &value, 4);
-    for (unsigned i = 0; i < f->nfix; i++)
-        if (f->fix[i].off >= dw && f->fix[i].off < dw + DW_BYTES)
-            memcpy(f->fix[i].bytes, v + (f->fix[i].off - dw), f->fix[i].len);
+    flash_cells_note(&f->cells, dw, v, DW_BYTES);
     memcpy(f->mem + dw, v, DW_BYTES);
     flash_changed(f, dw, DW_BYTES);
     f->row_n = (f->row_n + 1u) % ROW_DW; /* the 64th closes the row; BSY runs to its end */
@@ -492,7 +458,7 @@ bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t valu
 {
     struct emu_flashctl *f = fc_of(e);
     uint32_t off = addr - FLASH_BASE_ADDR;
-    remember(f, off, width);
+    flash_cells_remember(&f->cells, f->e, f->mem, off, width);
     if (f->dead)
         return true;
     if (width != 4u) {

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flash_cells.h"
 #include "machine.h"
 
 #define FLASH_BASE_ADDR 0x08000000u
@@ -97,7 +98,6 @@
 /* Option bytes: erasing and programming their own small sector; taken as
    a 16 KB sector's erase (the datasheet gives no figure of its own). */
 #define OPTION_US ERASE_US_16K
-#define MAX_UNSETTLED 8u
 #define TEAR_SEED 0x7EA2u
 #define NEVER UINT64_MAX
 #define OPT_SUFFIX ".optbytes"
@@ -105,12 +105,6 @@
 
 /* RM0383 3.3 Table 4: sector sizes. */
 static const uint32_t sector_kb[SECTORS] = {16u, 16u, 16u, 16u, 64u, 128u, 128u, 128u};
-
-struct cell_fix {
-    uint32_t off;
-    uint8_t bytes[4];
-    unsigned len;
-};
 
 struct emu_flashctl {
     struct emu *e;
@@ -120,8 +114,7 @@ struct emu_flashctl {
     unsigned keys, optkeys;  /* first key seen */
     bool key_locked;
     uint64_t busy_until;     /* 0: idle */
-    struct cell_fix fix[MAX_UNSETTLED];
-    unsigned nfix;
+    struct flash_cells cells; /* the CPU's raw stores into the array this block */
     uint32_t ops, cut_at;
     bool torn, dead;
     uint32_t erase_us_128k, program_us;
@@ -210,22 +203,7 @@ static void opt_store(struct emu_flashctl *f)
 void emu_flash_settle(struct emu *e)
 {
     struct emu_flashctl *f = fc_of(e);
-    for (unsigned i = 0; i < f->nfix; i++)
-        memcpy(f->mem + f->fix[i].off, f->fix[i].bytes, f->fix[i].len);
-    f->nfix = 0;
-}
-
-static void remember(struct emu_flashctl *f, uint32_t off, unsigned len)
-{
-    if (f->nfix >= MAX_UNSETTLED) {
-        emu_error(f->e, "FLASH: too many stores into the flash array without a settle");
-        return;
-    }
-    struct cell_fix *c = &f->fix[f->nfix++];
-    c->off = off;
-    c->len = len > 4u ? 4u : len;
-    memcpy(c->bytes, f->mem + off, c->len);
-    emu_flash_unsettled(f->e);
+    flash_cells_settle(&f->cells, f->mem);
 }
 
 static bool busy(const struct emu_flashctl *f)
@@ -266,22 +244,10 @@ static bool power_cut_here(struct emu_flashctl *f, const char *what, uint32_t ad
     return true;
 }
 
-/* The cells' value now: the raw stores of this block may have landed already. */
-static void cells(const struct emu_flashctl *f, uint32_t off, uint8_t *out, unsigned len)
-{
-    memcpy(out, f->mem + off, len);
-    for (unsigned i = 0; i < f->nfix; i++)
-        for (unsigned b = 0; b < f->fix[i].len; b++)
-            if (f->fix[i].off + b >= off && f->fix[i].off + b < off + len)
-                out[f->fix[i].off + b - off] = f->fix[i].bytes[b];
-}
-
+/* The controller changed the cells at off to v. */
 static void set_cells(struct emu_flashctl *f, uint32_t off, const uint8_t *v, unsigned len)
 {
-    for (unsigned i = 0; i < f->nfix; i++)
-        for (unsigned b = 0; b < f->fix[i].len; b++)
-            if (f->fix[i].off + b >= off && f->fix[i].off + b < off + len)
-                f->fix[i].bytes[b] = v[f->fix[i].off + b - off];
+    flash_cells_note(&f->cells, off, v, len);
     memcpy(f->mem + off, v, len);
     emu_flash_changed(f->e, off, len);
 }
@@ -292,7 +258,7 @@ bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t valu
     uint32_t off = addr - FLASH_BASE_ADDR;
     if (off >= FLASH_BYTES)
         return true; /* the boot alias at 0 maps to the same cells: phys address given */
-    remember(f, off, width);
+    flash_cells_remember(&f->cells, f->e, f->mem, off, width);
     if (f->dead)
         return true;
     if (busy(f)) {
@@ -320,7 +286,7 @@ bool emu_flash_store(struct emu *e, uint32_t addr, unsigned width, uint32_t valu
         return true;
     }
     uint8_t cur[4], v[4];
-    cells(f, off, cur, width);
+    flash_cells_read(&f->cells, f->mem, off, cur, width);
     memcpy(v, &value, width);
     if (power_cut_here(f, "program", addr)) {
         if (f->torn) {
