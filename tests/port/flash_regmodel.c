@@ -63,7 +63,9 @@ static uint32_t regmodel_finish(void)
     return err;
 }
 
-static void regmodel_erase(uint32_t cr)
+/* An erase starts: logged, BSY for its polls; false when it ends in an error
+   (flagged in SR, nothing erased). */
+static bool regmodel_erase_begin(uint32_t cr)
 {
     if (regmodel.erases < REGMODEL_LOG_MAX)
         regmodel.erase_cr[regmodel.erases] = cr;
@@ -72,33 +74,34 @@ static void regmodel_erase(uint32_t cr)
     uint32_t err = regmodel_finish();
     if (err) {
         flash_regmodel_regs.SR |= err;
-        return;
+        return false;
     }
+    return true;
+}
+
+/* Bytes [off, off + len) erased: 0xFF, and no double-word there torn any more. */
+static void regmodel_erased(uint32_t off, uint32_t len)
+{
+    memset(regmodel.mem + off, 0xFF, len);
+    for (uint32_t dw = off / DB_PROG_UNIT; dw < (off + len) / DB_PROG_UNIT; dw++)
+        regmodel.torn[dw / 8u] &= (uint8_t)~(1u << (dw % 8u));
+}
+
+static void regmodel_erase(uint32_t cr)
+{
+    if (!regmodel_erase_begin(cr))
+        return;
     uint32_t page = ((cr & FLASH_CR_PNB_Msk) >> FLASH_CR_PNB_Pos) +
                     ((cr & FLASH_CR_BKER_Msk) ? FLASH_BANK_PAGES : 0u);
-    memset(regmodel.mem + page * DB_PAGE_SIZE, 0xFF, DB_PAGE_SIZE);
-    uint32_t first_dw = page * DB_PAGE_SIZE / DB_PROG_UNIT;
-    for (uint32_t i = 0; i < DB_PAGE_SIZE / DB_PROG_UNIT; i++) {
-        uint32_t dw = first_dw + i;
-        regmodel.torn[dw / 8u] &= (uint8_t)~(1u << (dw % 8u));
-    }
+    regmodel_erased(page * DB_PAGE_SIZE, DB_PAGE_SIZE);
 }
 
 /* RM0432 3.3.6 bank 2 mass erase. */
 static void regmodel_erase_bank2(uint32_t cr)
 {
-    if (regmodel.erases < REGMODEL_LOG_MAX)
-        regmodel.erase_cr[regmodel.erases] = cr;
-    regmodel.erases++;
-    regmodel_start_busy();
-    uint32_t err = regmodel_finish();
-    if (err) {
-        flash_regmodel_regs.SR |= err;
+    if (!regmodel_erase_begin(cr))
         return;
-    }
-    const uint32_t bank = DB_FLASH_SIZE / 2u;
-    memset(regmodel.mem + bank, 0xFF, bank);
-    memset(regmodel.torn + bank / DB_PROG_UNIT / 8u, 0, bank / DB_PROG_UNIT / 8u);
+    regmodel_erased(DB_FLASH_SIZE / 2u, DB_FLASH_SIZE / 2u);
     regmodel.bank2_erased = true;
 }
 
